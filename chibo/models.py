@@ -1,0 +1,181 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node
+
+from common.text import fold, validate_single_line
+
+
+class Province(models.Model):
+    """Province-level unit (tỉnh / thành phố trung ương), official 2025 code."""
+
+    code = models.PositiveIntegerField(_("code"), primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    division_type = models.CharField(_("type"), max_length=40)
+    codename = models.CharField(max_length=100)
+    search_name = models.CharField(max_length=100, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Commune(models.Model):
+    """Commune-level unit (xã / phường / đặc khu), official 2025 code."""
+
+    code = models.PositiveIntegerField(_("code"), primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    division_type = models.CharField(_("type"), max_length=40)
+    codename = models.CharField(max_length=100)
+    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="communes")
+    search_name = models.CharField(max_length=160, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        ordering = ["province_id", "code"]
+
+    def __str__(self):
+        return f"{self.name}, {self.province.name}" if "province" in self._state.fields_cache else self.name
+
+
+class OrganizationKind(models.Model):
+    """Kind of party organisation, as data: the 2025 reform showed levels change."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    is_committee = models.BooleanField(_("is a committee (đảng bộ)"), default=False)
+    default_abbreviation = models.CharField(_("default document abbreviation"), max_length=20, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("organisation kind")
+        verbose_name_plural = _("organisation kinds")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Side(models.TextChoices):
+    WORKPLACE = "workplace", _("Workplace")
+    RESIDENCE = "residence", _("Residence")
+    BOTH = "both", _("Both")
+
+
+class Organization(MP_Node):
+    """A party committee or branch; the tree has any depth (materialized path)."""
+
+    steplen = 4
+    node_order_by = None
+
+    kind = models.ForeignKey(OrganizationKind, verbose_name=_("kind"), on_delete=models.PROTECT)
+    side = models.CharField(_("side"), max_length=12, choices=Side.choices, default=Side.WORKPLACE)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
+    short_name = models.CharField(_("short name"), max_length=100, blank=True, validators=[validate_single_line])
+    doc_abbreviation = models.CharField(
+        _("document abbreviation"), max_length=20, validators=[validate_single_line],
+        help_text=_("Used in document symbols, e.g. ĐU in Số 15-GGT/ĐU."),
+    )
+    superior_name = models.CharField(
+        _("superior body as printed"), max_length=200, blank=True, validators=[validate_single_line],
+        help_text=_("The line above the issuing body on documents, e.g. ĐẢNG BỘ TỈNH HƯNG YÊN."),
+    )
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune covered"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("For residence-side organisations: the commune they cover."),
+    )
+    search_name = models.CharField(max_length=200, editable=False, default="")
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
+
+    class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+        indexes = [models.Index(fields=["search_name"], name="org_search_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def refresh_derived(self):
+        self.search_name = fold(self.name)
+
+
+class SignerTitle(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary (BÍ THƯ)")
+    DEPUTY = "deputy", _("Deputy secretary (PHÓ BÍ THƯ)")
+
+
+class Signatory(models.Model):
+    """A person who signs documents on behalf of an organisation (T/M ĐẢNG ỦY)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="signatories")
+    full_name = models.CharField(_("full name"), max_length=120, validators=[validate_single_line])
+    title = models.CharField(_("title"), max_length=12, choices=SignerTitle.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True, on_delete=models.SET_NULL,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["organization", "title", "full_name"]
+
+    def __str__(self):
+        return f"{self.get_title_display()}: {self.full_name}"
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Workplace office clerk")
+    SIGNING_SECRETARY = "signing_secretary", _("Signing secretary")
+    BRANCH_SECRETARY = "branch_secretary", _("Residence-branch secretary")
+    GROUP_LEADER = "group_leader", _("Group leader")
+    BOARD_VIEWER = "board_viewer", _("Organisation-board viewer")
+    ADMIN = "admin", _("Administrator")
+
+
+class RoleAssignment(models.Model):
+    """(user, organisation, role): the role covers the organisation's whole subtree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="role_assignments",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="role_unique")]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+
+class PartyGroup(models.Model):
+    """Tổ đảng / nhóm: members of a residence branch grouped under a leader."""
+
+    branch = models.ForeignKey(
+        Organization, verbose_name=_("residence branch"), on_delete=models.CASCADE, related_name="party_groups",
+    )
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    leader = models.ForeignKey(
+        "dangvien.Member", verbose_name=_("group leader"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("party group")
+        verbose_name_plural = _("party groups")
+        ordering = ["branch", "name"]
+        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="group_name_unique")]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,79 @@
+"""Who may do what where. A role covers its organisation's subtree (a path prefix)."""
+
+from django.db.models import Q
+
+from .models import Role
+
+READ_ROLES = frozenset(Role.values)
+MEMBER_WRITE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
+ORG_WRITE_ROLES = frozenset({Role.ADMIN})
+
+
+def _assignments(user):
+    """(path, role) pairs of the user's roles, loaded once per user object (one query)."""
+    cached = getattr(user, "_role_paths", None)
+    if cached is None:
+        from .models import RoleAssignment
+
+        cached = list(
+            RoleAssignment.objects.filter(user=user, organization__is_active=True).values_list(
+                "organization__path", "role"
+            )
+        )
+        user._role_paths = cached
+    return cached
+
+
+def _minimal(paths):
+    """Drop paths that lie under another path in the set."""
+    out = []
+    for path in sorted(set(paths)):
+        if not out or not path.startswith(out[-1]):
+            out.append(path)
+    return out
+
+
+def is_national(user) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def scope_paths(user, roles=READ_ROLES):
+    """Minimal list of subtree roots the user may act on with one of `roles`; None = everything."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if is_national(user):
+        return None
+    return _minimal(path for path, role in _assignments(user) if role in roles)
+
+
+def path_q(paths, field: str) -> Q:
+    """Q for rows whose `field` (a materialized path) lies in one of the subtrees."""
+    if paths is None:
+        return Q()
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def has_role_over(user, path: str, roles) -> bool:
+    scope = scope_paths(user, roles)
+    return scope is None or any(path.startswith(p) for p in scope)
+
+
+def can_view_org(user, org) -> bool:
+    return has_role_over(user, org.path, READ_ROLES)
+
+
+def can_manage_members(user, org) -> bool:
+    return has_role_over(user, org.path, MEMBER_WRITE_ROLES)
+
+
+def can_manage_orgs(user, org) -> bool:
+    return has_role_over(user, org.path, ORG_WRITE_ROLES)
+
+
+def roles_of(user):
+    return sorted({role for _path, role in _assignments(user)}) if user.is_authenticated else []

@@ -1,0 +1,122 @@
+"""Writes to the organisation tree, roles and administrative units."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from common.text import normalize
+from nhatky.services import audit_record, diff, snapshot
+
+from .models import Commune, Organization, Province, RoleAssignment
+from .permissions import can_manage_orgs
+from .units import load_units
+
+ORG_FIELDS = ("kind", "side", "name", "short_name", "doc_abbreviation", "superior_name", "commune", "is_active")
+_TEXT_FIELDS = ("name", "short_name", "doc_abbreviation", "superior_name")
+
+
+def _prepare(org: Organization):
+    for name in _TEXT_FIELDS:
+        setattr(org, name, normalize(getattr(org, name) or ""))
+    org.refresh_derived()
+    org.full_clean(exclude=["path", "depth", "numchild"])
+
+
+def _check_manage(actor, org):
+    if actor is not None and not can_manage_orgs(actor, org):
+        raise PermissionDenied(_("You may not change this organisation."))
+
+
+def organization_create(*, actor, parent: Organization | None, **fields) -> Organization:
+    with transaction.atomic():
+        org = Organization(**fields)
+        if parent is None:
+            if actor is not None and not actor.is_superuser:
+                raise PermissionDenied(_("Only a national administrator may create a top-level organisation."))
+            _prepare(org)
+            org = Organization.add_root(instance=org)
+        else:
+            parent = Organization.objects.select_for_update().get(pk=parent.pk)
+            _check_manage(actor, parent)
+            _prepare(org)
+            org = parent.add_child(instance=org)
+        audit_record(actor=actor, action="organization.create", obj=org, changes=snapshot(org, ORG_FIELDS))
+    return org
+
+
+def organization_update(*, actor, org: Organization, reason: str = "", **fields) -> Organization:
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        _check_manage(actor, org)
+        before = snapshot(org, ORG_FIELDS)
+        for name, value in fields.items():
+            if name not in ORG_FIELDS:
+                raise ValueError(name)
+            setattr(org, name, value)
+        _prepare(org)
+        changes = diff(org, before, ORG_FIELDS)
+        if changes:
+            org._change_reason = reason
+            org.save()
+            audit_record(actor=actor, action="organization.update", obj=org, changes=changes, reason=reason)
+    return org
+
+
+def organization_move(*, actor, org: Organization, new_parent: Organization, reason: str = "") -> Organization:
+    """Move a subtree under another organisation; members' copied paths follow in one statement."""
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        new_parent = Organization.objects.get(pk=new_parent.pk)
+        if new_parent.pk == org.pk or new_parent.path.startswith(org.path):
+            raise ValidationError({"parent": _("An organisation cannot be moved under itself or its own child.")})
+        _check_manage(actor, org)
+        _check_manage(actor, new_parent)
+        if org.get_parent() and org.get_parent().pk == new_parent.pk:
+            return org
+        old_path, old_parent = org.path, org.get_parent()
+        org.move(new_parent, pos="last-child")
+        org = Organization.objects.get(pk=org.pk)
+        _rewrite_member_paths(old_path, org.path)
+        audit_record(
+            actor=actor, action="organization.move", obj=org, reason=reason,
+            changes={"parent": [old_parent.pk if old_parent else None, new_parent.pk], "path": [old_path, org.path]},
+        )
+    return org
+
+
+def _rewrite_member_paths(old_prefix: str, new_prefix: str):
+    from dangvien.models import Member
+
+    table = Member._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET org_path = %s || SUBSTR(org_path, %s) WHERE org_path LIKE %s",  # noqa: S608
+            [new_prefix, len(old_prefix) + 1, old_prefix + "%"],
+        )
+
+
+def role_assign(*, actor, user, organization: Organization, role: str) -> RoleAssignment:
+    with transaction.atomic():
+        _check_manage(actor, organization)
+        assignment, created = RoleAssignment.objects.get_or_create(user=user, organization=organization, role=role)
+        if created:
+            audit_record(
+                actor=actor, action="role.assign", obj=assignment,
+                changes={"user": user.pk, "organization": organization.pk, "role": role},
+            )
+    return assignment
+
+
+def role_revoke(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
+    with transaction.atomic():
+        _check_manage(actor, assignment.organization)
+        audit_record(
+            actor=actor, action="role.revoke", obj=assignment, reason=reason,
+            changes={"user": assignment.user_id, "organization": assignment.organization_id, "role": assignment.role},
+        )
+        assignment.delete()
+
+
+def admin_units_load() -> tuple[int, int]:
+    """Load or refresh the official units; idempotent."""
+    return load_units(Province, Commune)

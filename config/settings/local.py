@@ -1,0 +1,7 @@
+"""Trying the app on a laptop: SQLite and eager tasks unless the environment says otherwise."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

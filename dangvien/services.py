@@ -1,0 +1,90 @@
+"""Every write to members goes through here: validation, permission, audit, history."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from chibo.permissions import can_manage_members
+from common.text import normalize
+from nhatky.services import audit_record, diff, snapshot
+
+from .models import Member
+
+MEMBER_FIELDS = (
+    "full_name", "gender", "birth_date", "citizen_id", "card_number", "admission_date", "full_membership_date",
+    "status", "organization", "position", "workplace_unit", "residence_commune", "residence_hamlet",
+    "residence_street", "phone", "email", "covered_213", "notes",
+)
+_LINE_FIELDS = (
+    "full_name", "citizen_id", "card_number", "position", "workplace_unit", "residence_hamlet",
+    "residence_street", "phone", "email",
+)
+
+
+def _prepare(member: Member):
+    for name in _LINE_FIELDS:
+        value = getattr(member, name)
+        if isinstance(value, str):
+            setattr(member, name, normalize(value))
+    member.notes = normalize(member.notes or "", multiline=True)
+    member.card_number = member.card_number or None
+    member.phone = "".join(ch for ch in member.phone if ch.isdigit() or ch == "+")
+    member.full_clean(exclude=["org_path", "search_name", "sort_key"], validate_constraints=False)
+    member.refresh_derived()
+
+
+def _check(actor, organization):
+    if not can_manage_members(actor, organization):
+        raise ValidationError({"organization": _("You may not manage members of this organisation.")})
+
+
+def _save(member: Member):
+    """Save; a race that slips past validation still ends as a field error, not a 500."""
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        text = str(exc)
+        if "citizen_id" in text:
+            raise ValidationError({"citizen_id": _("Another member already has this citizen ID.")}) from exc
+        if "card_number" in text:
+            raise ValidationError({"card_number": _("This party card number is already taken.")}) from exc
+        raise
+
+
+def member_create(*, actor, data: dict) -> Member:
+    unknown = set(data) - set(MEMBER_FIELDS)
+    if unknown:
+        raise ValueError(unknown)
+    with transaction.atomic():
+        member = Member(**data)
+        if member.organization_id:
+            _check(actor, member.organization)
+        _prepare(member)
+        member._history_user = actor
+        _save(member)
+        audit_record(actor=actor, action="member.create", obj=member, changes=snapshot(member, MEMBER_FIELDS))
+    return member
+
+
+def member_update(*, actor, member: Member, data: dict, reason: str = "") -> Member:
+    unknown = set(data) - set(MEMBER_FIELDS)
+    if unknown:
+        raise ValueError(unknown)
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        if not can_manage_members(actor, member.organization):
+            raise PermissionDenied(_("You may not manage this member."))
+        before = snapshot(member, MEMBER_FIELDS)
+        for name, value in data.items():
+            setattr(member, name, value)
+        if member.organization_id != before["organization"].pk:
+            _check(actor, member.organization)
+        _prepare(member)
+        changes = diff(member, before, MEMBER_FIELDS)
+        if changes:
+            member._history_user = actor
+            member._change_reason = reason
+            _save(member)
+            audit_record(actor=actor, action="member.update", obj=member, changes=changes, reason=reason)
+    return member

@@ -1,0 +1,1 @@
+"""nhanxet: built in a later issue; the app exists so the layout is stable."""

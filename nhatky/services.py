@@ -1,0 +1,42 @@
+"""The one way to write an audit record; every service calls it inside its transaction."""
+
+import datetime
+import decimal
+
+from django.db import models
+
+from .models import AuditEvent
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):
+        return str(value)
+    return value
+
+
+def audit_record(*, actor, action: str, obj, changes: dict | None = None, reason: str = "") -> AuditEvent:
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        changes={k: [_plain(a) for a in v] if isinstance(v, (list, tuple)) else _plain(v) for k, v in (changes or {}).items()},
+        reason=reason,
+    )
+
+
+def diff(instance, before: dict, fields) -> dict:
+    """{field: [old, new]} for the fields whose value changed."""
+    out = {}
+    for name in fields:
+        new = getattr(instance, name)
+        if before.get(name) != new:
+            out[name] = [_plain(before.get(name)), _plain(new)]
+    return out
+
+
+def snapshot(instance, fields) -> dict:
+    return {name: getattr(instance, name) for name in fields}

@@ -1,0 +1,1 @@
+"""vanban: built in a later issue; the app exists so the layout is stable."""

@@ -1,0 +1,164 @@
+"""Demo data for trying the app: one province, two communes, three workplace committees, ~200 members."""
+
+import datetime
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from chibo.models import Commune, Organization, OrganizationKind, PartyGroup, Role, Side, Signatory
+from chibo.services import organization_create, role_assign
+from common.names import POSITIONS, birth_date, citizen_id, person
+from dangvien.models import Member
+from dangvien.services import member_create
+from taikhoan.models import User
+from taikhoan.services import user_create
+
+DEMO_PASSWORD = "demo-213-hungyen"
+PROVINCE_CODE = 33  # Hưng Yên
+PLACE_CODE = "033"  # its birth-place code in citizen IDs
+SEED = 213
+
+RESIDENCE = {
+    # commune code: residence branches (chi bộ khu phố / thôn)
+    "Phường Phố Hiến": ["Khu phố Nhân Dục", "Khu phố Hiến Nam", "Khu phố An Vũ", "Khu phố Lê Lợi"],
+    "Xã Tân Hưng": ["Thôn Tân Mỹ", "Thôn Tân Hưng", "Thôn Hưng Đạo"],
+}
+WORKPLACE = [
+    ("Đảng bộ Sở Giáo dục và Đào tạo", "Sở GD&ĐT", ["Chi bộ Văn phòng Sở", "Chi bộ Phòng Giáo dục Trung học",
+                                                    "Chi bộ Phòng Tổ chức cán bộ"]),
+    ("Đảng bộ Sở Y tế", "Sở Y tế", ["Chi bộ Văn phòng Sở", "Chi bộ Phòng Nghiệp vụ Y", "Chi bộ Thanh tra Sở"]),
+    ("Đảng bộ Công ty Cổ phần Môi trường đô thị Hưng Yên", "Công ty Môi trường đô thị",
+     ["Chi bộ Văn phòng Công ty", "Chi bộ Xí nghiệp Vệ sinh"]),
+]
+USERS = [
+    # username, full name, role, organisation key, staff
+    ("quantri", "Phạm Văn Quản", Role.ADMIN, "province", True),
+    ("bantochuc", "Lê Thị Tổ Chức", Role.BOARD_VIEWER, "province", False),
+    ("vanphong.sogd", "Nguyễn Thị Văn Phòng", Role.CLERK, "wp0", False),
+    ("bithu.sogd", "Trần Văn Bí Thư", Role.SIGNING_SECRETARY, "wp0", False),
+    ("vanphong.soyte", "Đỗ Thị Hồng", Role.CLERK, "wp1", False),
+    ("vanphong.congty", "Vũ Văn Toàn", Role.CLERK, "wp2", False),
+    ("xaydungdang.phohien", "Hoàng Thị Xây Dựng", Role.BOARD_VIEWER, "commune0", False),
+    ("bithu.nhanduc", "Ngô Văn Nhân", Role.BRANCH_SECRETARY, "res0", False),
+    ("totruong.nhanduc", "Bùi Thị Tổ Trưởng", Role.GROUP_LEADER, "res0", False),
+]
+
+
+def kind(code):
+    return OrganizationKind.objects.get(code=code)
+
+
+class Command(BaseCommand):
+    help = "Create demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            admin = User.objects.filter(username="admin").first() or user_create(
+                actor=None, username="admin", password=DEMO_PASSWORD, full_name="Quản trị quốc gia",
+                is_superuser=True,
+            )
+            orgs = self._organizations(admin)
+            self._users(admin, orgs)
+            self._members(admin, orgs)
+        self._print(orgs)
+
+    def _org(self, admin, parent, **fields):
+        existing = Organization.objects.filter(name=fields["name"])
+        if parent is not None:
+            existing = existing.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        found = existing.first()
+        return found or organization_create(actor=admin, parent=parent, **fields)
+
+    def _organizations(self, admin):
+        orgs = {}
+        province = self._org(admin, None, kind=kind("tinh-uy"), side=Side.BOTH, name="Đảng bộ tỉnh Hưng Yên",
+                             short_name="Tỉnh ủy Hưng Yên", doc_abbreviation="TU",
+                             superior_name="ĐẢNG CỘNG SẢN VIỆT NAM")
+        orgs["province"] = province
+        orgs["residence"] = []
+        for i, (commune_name, branches) in enumerate(RESIDENCE.items()):
+            commune = Commune.objects.get(province_id=PROVINCE_CODE, name=commune_name)
+            short = commune_name.replace("Phường ", "phường ").replace("Xã ", "xã ")
+            committee = self._org(
+                admin, province, kind=kind("dang-uy-xa"), side=Side.BOTH, name=f"Đảng bộ {short}",
+                short_name=f"Đảng ủy {short}", doc_abbreviation="ĐU", superior_name="ĐẢNG BỘ TỈNH HƯNG YÊN",
+                commune=commune,
+            )
+            orgs[f"commune{i}"] = committee
+            for branch_name in branches:
+                branch = self._org(
+                    admin, committee, kind=kind("chi-bo-noi-cu-tru"), side=Side.RESIDENCE,
+                    name=f"Chi bộ {branch_name}", short_name=f"CB {branch_name}", doc_abbreviation="CB",
+                    superior_name=f"ĐẢNG BỘ {short.upper()}", commune=commune,
+                )
+                orgs["residence"].append((branch, branch_name, commune))
+                for g in (1, 2):
+                    PartyGroup.objects.get_or_create(branch=branch, name=f"Tổ đảng số {g}")
+        bloc = self._org(admin, province, kind=kind("dang-bo-truc-thuoc-tinh"), side=Side.WORKPLACE,
+                         name="Đảng bộ Ủy ban nhân dân tỉnh", short_name="Đảng ủy UBND tỉnh",
+                         doc_abbreviation="ĐU", superior_name="ĐẢNG BỘ TỈNH HƯNG YÊN")
+        orgs["branches"] = []
+        for i, (name, short, branches) in enumerate(WORKPLACE):
+            committee = self._org(admin, bloc, kind=kind("dang-bo-co-so"), side=Side.WORKPLACE, name=name,
+                                  short_name=f"Đảng ủy {short}", doc_abbreviation="ĐU",
+                                  superior_name="ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH")
+            orgs[f"wp{i}"] = committee
+            if not committee.signatories.exists():
+                rng = random.Random(SEED + i)
+                Signatory.objects.create(organization=committee, full_name=person(rng)[0], title="secretary")
+                Signatory.objects.create(organization=committee, full_name=person(rng)[0], title="deputy")
+            for branch_name in branches:
+                branch = self._org(admin, committee, kind=kind("chi-bo-truc-thuoc"), side=Side.WORKPLACE,
+                                   name=f"{branch_name} ({short})", short_name=branch_name, doc_abbreviation="CB",
+                                   superior_name=name.upper())
+                orgs["branches"].append((branch, short))
+        orgs["res0"] = orgs["residence"][0][0]
+        return orgs
+
+    def _users(self, admin, orgs):
+        for username, full_name, role, key, staff in USERS:
+            user = User.objects.filter(username=username).first() or user_create(
+                actor=admin, username=username, password=DEMO_PASSWORD, full_name=full_name, is_staff=staff,
+            )
+            role_assign(actor=admin, user=user, organization=orgs[key], role=role)
+
+    def _members(self, admin, orgs):
+        rng = random.Random(SEED)
+        today = datetime.date(2026, 1, 1)
+        per_branch = 25
+        serial = 0
+        for branch, workplace in orgs["branches"]:
+            for _ in range(per_branch):
+                serial += 1
+                name, gender = person(rng)
+                born = birth_date(rng, today)
+                admitted = born + datetime.timedelta(days=rng.randint(20 * 365, 35 * 365))
+                admitted = min(admitted, today - datetime.timedelta(days=rng.randint(30, 900)))
+                full = admitted + datetime.timedelta(days=365) if admitted + datetime.timedelta(days=400) < today else None
+                cid = citizen_id(rng, PLACE_CODE, gender, born, 100000 + serial * 37)
+                _residence_branch, hamlet, commune = rng.choice(orgs["residence"])
+                covered = rng.random() < 0.75
+                position, street = rng.choice(POSITIONS), f"Số {rng.randint(1, 200)}, ngõ {rng.randint(1, 40)}"
+                phone = f"09{rng.randint(10000000, 99999999)}"
+                # Every random draw happens before this check, so a rerun makes the same people.
+                if Member.objects.filter(citizen_id=cid).exists():
+                    continue
+                member_create(actor=admin, data={
+                    "full_name": name, "gender": gender, "birth_date": born, "citizen_id": cid,
+                    "card_number": f"{48000000 + serial * 13}" if full else None,
+                    "admission_date": admitted, "full_membership_date": full,
+                    "status": "full" if full else "probationary", "organization": branch,
+                    "position": position, "workplace_unit": workplace,
+                    "residence_commune": commune, "residence_hamlet": hamlet,
+                    "residence_street": street, "phone": phone, "email": "",
+                    "covered_213": covered, "notes": "",
+                })
+
+    def _print(self, orgs):
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write("  admin                 national administrator (superuser)")
+        for username, _full_name, role, key, _staff in USERS:
+            org = orgs[key].name
+            self.stdout.write(f"  {username:<22}{Role(role).label} — {org}")
+        self.stdout.write(f"Members: {Member.objects.count()}")

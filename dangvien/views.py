@@ -1,0 +1,100 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chibo.permissions import can_manage_members
+from chibo.selectors import organization_get, organization_member_choices
+
+from . import selectors, services
+from .forms import MemberFilterForm, MemberForm
+
+
+@login_required
+def member_list(request):
+    form = MemberFilterForm(request.GET or None)
+    organization = None
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["org"]:
+            organization = organization_get(request.user, data["org"])
+        filters = {
+            "q": data["q"], "status": data["status"],
+            "covered": {"1": True, "0": False}.get(data["covered"]),
+        }
+    qs = selectors.member_list(request.user, organization=organization, **filters)
+    page = selectors.member_page(qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    params = request.GET.copy()
+    params.pop("after", None)
+    params.pop("before", None)
+    context = {
+        "form": form, "page": page, "organization": organization, "query_string": params.urlencode(),
+        "can_create": organization_member_choices(request.user).exists(),
+    }
+    template = "dangvien/_member_rows.html" if request.headers.get("HX-Request") else "dangvien/member_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def member_detail(request, pk):
+    member = selectors.member_get(request.user, pk)
+    records, audits = selectors.member_history(member)
+    return render(request, "dangvien/member_detail.html", {
+        "member": member, "history": records, "audits": audits,
+        "can_edit": can_manage_members(request.user, member.organization),
+    })
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_create(request):
+    organizations = organization_member_choices(request.user)
+    initial = {}
+    if org_id := request.GET.get("org"):
+        initial["organization"] = org_id
+    form = MemberForm(request.POST or None, organizations=organizations, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_create(actor=request.user, data=form.service_data())
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Member %(name)s was added.") % {"name": member.full_name})
+            return redirect("dangvien:detail", pk=member.pk)
+    return render(request, "dangvien/member_form.html", {"form": form, "member": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    member = selectors.member_get(request.user, pk)
+    if not can_manage_members(request.user, member.organization):
+        raise Http404
+    form = MemberForm(
+        request.POST or None, instance=member, organizations=organization_member_choices(request.user), editing=True,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                actor=request.user, member=member, data=form.service_data(), reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("dangvien:detail", pk=member.pk)
+    return render(request, "dangvien/member_form.html", {"form": form, "member": member})

@@ -1,0 +1,14 @@
+// Commune picker: clicking a search result fills the commune code field.
+document.addEventListener("click", function (event) {
+  const item = event.target.closest("[data-commune-code]");
+  if (!item) return;
+  event.preventDefault();
+  const input = document.getElementById(item.dataset.target);
+  if (input) {
+    input.value = item.dataset.communeCode;
+    const label = document.getElementById(item.dataset.target + "_label");
+    if (label) label.textContent = item.dataset.communeName;
+  }
+  const box = item.closest(".commune-results");
+  if (box) box.innerHTML = "";
+});

@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from chibo.permissions import roles_of
+from chibo.selectors import organization_roots, user_roles
+from dangvien import selectors as member_selectors
+
+
+@login_required
+def home(request):
+    """Landing page: the user's roles, their organisations, and where to go next."""
+    user = request.user
+    visible = member_selectors.member_visible(user)
+    context = {
+        "assignments": user_roles(user),
+        "roles": roles_of(user),
+        "roots": organization_roots(user)[:20],
+        "member_count": visible.order_by()[:10001].count(),
+        "covered_count": visible.filter(covered_213=True).order_by()[:10001].count(),
+    }
+    return render(request, "taikhoan/home.html", context)
+
+
+@login_required
+def profile(request):
+    return render(request, "taikhoan/profile.html", {"assignments": user_roles(request.user)})

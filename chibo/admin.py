@@ -95,10 +95,13 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     saved = services.organization_create(actor=request.user, parent=parent, **data)
                 else:
                     saved = services.organization_update(actor=request.user, org=obj, reason=reason, **data)
-                    current_parent = saved.get_parent()
+                    current_parent = Organization.objects.get_parent(saved)
                     if parent and (current_parent is None or current_parent.pk != parent.pk):
                         saved = services.organization_move(
-                            actor=request.user, org=saved, new_parent=parent, reason=reason,
+                            actor=request.user,
+                            org=saved,
+                            new_parent=parent,
+                            reason=reason,
                         )
         except (ValidationError, PermissionDenied) as exc:
             # The form checks the same rules first; this is a race with another administrator.
@@ -109,14 +112,12 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is RoleAssignment:
+            # commit=False only collects what changed; the services do the writes.
+            new_objects = formset.save(commit=False)
             for obj in formset.deleted_objects:
                 services.role_revoke(actor=request.user, assignment=obj)
-            for inline_form in formset.forms:
-                if inline_form.has_changed() and not inline_form.instance.pk and inline_form.cleaned_data:
-                    cd = inline_form.cleaned_data
-                    if not cd.get("DELETE"):
-                        services.role_assign(actor=request.user, user=cd["user"], organization=form.instance,
-                                             role=cd["role"])
+            for obj in new_objects:
+                services.role_assign(actor=request.user, user=obj.user, organization=form.instance, role=obj.role)
             return
         formset.save()
 

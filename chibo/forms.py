@@ -9,27 +9,43 @@ class OrganizationAdminForm(forms.ModelForm):
     """Organisation with its place in the tree; the service does the insert or move."""
 
     parent = forms.ModelChoiceField(
-        label=_("Parent organisation"), queryset=Organization.objects.all(), required=False,
+        label=_("Parent organisation"),
+        queryset=Organization.objects.all(),
+        required=False,
         help_text=_("Empty for a top-level organisation. Changing it moves the whole subtree."),
     )
     move_reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
 
     class Meta:
         model = Organization
-        fields = ("parent", "kind", "side", "name", "short_name", "doc_abbreviation", "superior_name", "commune",
-                  "is_active", "move_reason")
+        fields = (
+            "parent",
+            "kind",
+            "side",
+            "name",
+            "short_name",
+            "doc_abbreviation",
+            "superior_name",
+            "commune",
+            "is_active",
+            "move_reason",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.initial["parent"] = self.instance.get_parent()
+            self.initial["parent"] = Organization.objects.get_parent(self.instance)
         self.fields["commune"].widget = forms.NumberInput()
         self.fields["commune"].help_text = _("Official commune code (residence side). See Administrative units.")
         self.fields["commune"].error_messages["invalid_choice"] = _("There is no commune with this code.")
 
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
-        if parent and self.instance.pk and (parent.pk == self.instance.pk or parent.path.startswith(self.instance.path)):
+        if (
+            parent
+            and self.instance.pk
+            and (parent.pk == self.instance.pk or parent.path.startswith(self.instance.path))
+        ):
             raise forms.ValidationError(_("An organisation cannot be moved under itself or its own child."))
         return parent
 

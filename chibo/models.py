@@ -32,7 +32,9 @@ class Commune(models.Model):
     name = models.CharField(_("name"), max_length=100)
     division_type = models.CharField(_("type"), max_length=40)
     codename = models.CharField(max_length=100)
-    province = models.ForeignKey(Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="communes")
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.PROTECT, related_name="communes"
+    )
     search_name = models.CharField(max_length=160, db_index=True, editable=False)
 
     class Meta:
@@ -79,15 +81,24 @@ class Organization(MP_Node):
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
     short_name = models.CharField(_("short name"), max_length=100, blank=True, validators=[validate_single_line])
     doc_abbreviation = models.CharField(
-        _("document abbreviation"), max_length=20, validators=[validate_single_line],
+        _("document abbreviation"),
+        max_length=20,
+        validators=[validate_single_line],
         help_text=_("Used in document symbols, e.g. ĐU in Số 15-GGT/ĐU."),
     )
     superior_name = models.CharField(
-        _("superior body as printed"), max_length=200, blank=True, validators=[validate_single_line],
+        _("superior body as printed"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
         help_text=_("The line above the issuing body on documents, e.g. ĐẢNG BỘ TỈNH HƯNG YÊN."),
     )
     commune = models.ForeignKey(
-        Commune, verbose_name=_("commune covered"), null=True, blank=True, on_delete=models.PROTECT,
+        Commune,
+        verbose_name=_("commune covered"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("For residence-side organisations: the commune they cover."),
     )
     search_name = models.CharField(max_length=200, editable=False, default="")
@@ -118,7 +129,11 @@ class Signatory(models.Model):
     full_name = models.CharField(_("full name"), max_length=120, validators=[validate_single_line])
     title = models.CharField(_("title"), max_length=12, choices=SignerTitle.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -145,7 +160,10 @@ class RoleAssignment(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="role_assignments",
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -163,11 +181,18 @@ class PartyGroup(models.Model):
     """Tổ đảng / nhóm: members of a residence branch grouped under a leader."""
 
     branch = models.ForeignKey(
-        Organization, verbose_name=_("residence branch"), on_delete=models.CASCADE, related_name="party_groups",
+        Organization,
+        verbose_name=_("residence branch"),
+        on_delete=models.CASCADE,
+        related_name="party_groups",
     )
     name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     leader = models.ForeignKey(
-        "dangvien.Member", verbose_name=_("group leader"), null=True, blank=True, on_delete=models.SET_NULL,
+        "dangvien.Member",
+        verbose_name=_("group leader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 

@@ -28,9 +28,12 @@ def organization_roots(user):
 
 
 def organization_children(user, org):
-    return organization_visible(user).filter(
-        path__startswith=org.path, depth=org.depth + 1
-    ).select_related("kind").order_by("path")
+    return (
+        organization_visible(user)
+        .filter(path__startswith=org.path, depth=org.depth + 1)
+        .select_related("kind")
+        .order_by("path")
+    )
 
 
 def organization_ancestors_visible(user, org):
@@ -70,6 +73,4 @@ def commune_search(q: str, limit: int = 20):
 
 
 def user_roles(user):
-    return (
-        RoleAssignment.objects.filter(user=user).select_related("organization__kind").order_by("organization__path")
-    )
+    return RoleAssignment.objects.filter(user=user).select_related("organization__kind").order_by("organization__path")

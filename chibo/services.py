@@ -34,12 +34,12 @@ def organization_create(*, actor, parent: Organization | None, **fields) -> Orga
             if actor is not None and not actor.is_superuser:
                 raise PermissionDenied(_("Only a national administrator may create a top-level organisation."))
             _prepare(org)
-            org = Organization.add_root(instance=org)
+            org = Organization.objects.add_root(instance=org)
         else:
             parent = Organization.objects.select_for_update().get(pk=parent.pk)
             _check_manage(actor, parent)
             _prepare(org)
-            org = parent.add_child(instance=org)
+            org = Organization.objects.add_child(parent, instance=org)
         audit_record(actor=actor, action="organization.create", obj=org, changes=snapshot(org, ORG_FIELDS))
     return org
 
@@ -71,14 +71,17 @@ def organization_move(*, actor, org: Organization, new_parent: Organization, rea
             raise ValidationError({"parent": _("An organisation cannot be moved under itself or its own child.")})
         _check_manage(actor, org)
         _check_manage(actor, new_parent)
-        if org.get_parent() and org.get_parent().pk == new_parent.pk:
+        old_path, old_parent = org.path, Organization.objects.get_parent(org)
+        if old_parent and old_parent.pk == new_parent.pk:
             return org
-        old_path, old_parent = org.path, org.get_parent()
-        org.move(new_parent, pos="last-child")
+        Organization.objects.move(org, new_parent, pos="last-child")
         org = Organization.objects.get(pk=org.pk)
         _rewrite_member_paths(old_path, org.path)
         audit_record(
-            actor=actor, action="organization.move", obj=org, reason=reason,
+            actor=actor,
+            action="organization.move",
+            obj=org,
+            reason=reason,
             changes={"parent": [old_parent.pk if old_parent else None, new_parent.pk], "path": [old_path, org.path]},
         )
     return org
@@ -101,7 +104,9 @@ def role_assign(*, actor, user, organization: Organization, role: str) -> RoleAs
         assignment, created = RoleAssignment.objects.get_or_create(user=user, organization=organization, role=role)
         if created:
             audit_record(
-                actor=actor, action="role.assign", obj=assignment,
+                actor=actor,
+                action="role.assign",
+                obj=assignment,
                 changes={"user": user.pk, "organization": organization.pk, "role": role},
             )
     return assignment
@@ -111,7 +116,10 @@ def role_revoke(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
     with transaction.atomic():
         _check_manage(actor, assignment.organization)
         audit_record(
-            actor=actor, action="role.revoke", obj=assignment, reason=reason,
+            actor=actor,
+            action="role.revoke",
+            obj=assignment,
+            reason=reason,
             changes={"user": assignment.user_id, "organization": assignment.organization_id, "role": assignment.role},
         )
         assignment.delete()

@@ -12,13 +12,17 @@ def org_tree(request):
 @login_required
 def org_detail(request, pk):
     org = selectors.organization_get(request.user, pk)
-    return render(request, "chibo/org_detail.html", {
-        "org": org,
-        "children": selectors.organization_children(request.user, org),
-        "ancestors": selectors.organization_ancestors_visible(request.user, org),
-        "signatories": org.signatories.filter(is_active=True),
-        "groups": org.party_groups.select_related("leader"),
-    })
+    return render(
+        request,
+        "chibo/org_detail.html",
+        {
+            "org": org,
+            "children": selectors.organization_children(request.user, org),
+            "ancestors": selectors.organization_ancestors_visible(request.user, org),
+            "signatories": org.signatories.filter(is_active=True),
+            "groups": org.party_groups.select_related("leader"),
+        },
+    )
 
 
 @login_required

@@ -21,8 +21,9 @@ def normalize(value: str, *, multiline: bool = False) -> str:
 
 
 def has_control_chars(value: str, *, multiline: bool = False) -> bool:
-    if multiline:
-        value = value.replace("\n", "").replace("\r", "").replace("\t", "")
+    """Control characters anywhere; line breaks and tabs count too unless the field is multi-line."""
+    if not multiline and any(ch in value for ch in "\n\r\t"):
+        return True
     return bool(_CONTROL.search(value))
 
 

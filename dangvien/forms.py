@@ -39,7 +39,9 @@ class CommuneCodeField(forms.ModelChoiceField):
 
 class MemberForm(forms.ModelForm):
     reason = forms.CharField(
-        label=_("Reason for the change"), required=False, max_length=500,
+        label=_("Reason for the change"),
+        required=False,
+        max_length=500,
         help_text=_("Kept in the member's history."),
     )
     residence_commune = CommuneCodeField(label=_("Residence commune (code)"), required=False)
@@ -47,9 +49,24 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = (
-            "full_name", "gender", "birth_date", "citizen_id", "card_number", "status", "admission_date",
-            "full_membership_date", "organization", "position", "workplace_unit", "residence_commune",
-            "residence_hamlet", "residence_street", "phone", "email", "covered_213", "notes",
+            "full_name",
+            "gender",
+            "birth_date",
+            "citizen_id",
+            "card_number",
+            "status",
+            "admission_date",
+            "full_membership_date",
+            "organization",
+            "position",
+            "workplace_unit",
+            "residence_commune",
+            "residence_hamlet",
+            "residence_street",
+            "phone",
+            "email",
+            "covered_213",
+            "notes",
         )
         widgets = {
             "birth_date": DateInput(),
@@ -74,16 +91,26 @@ class MemberForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 _("Identity"),
-                Div(Div("full_name", css_class="col-md-6"), Div("gender", css_class="col-md-2"),
-                    Div("birth_date", css_class="col-md-4"), css_class="row"),
+                Div(
+                    Div("full_name", css_class="col-md-6"),
+                    Div("gender", css_class="col-md-2"),
+                    Div("birth_date", css_class="col-md-4"),
+                    css_class="row",
+                ),
                 Div(Div("citizen_id", css_class="col-md-6"), Div("card_number", css_class="col-md-6"), css_class="row"),
             ),
             Fieldset(
                 _("Party membership"),
-                Div(Div("status", css_class="col-md-4"), Div("admission_date", css_class="col-md-4"),
-                    Div("full_membership_date", css_class="col-md-4"), css_class="row"),
+                Div(
+                    Div("status", css_class="col-md-4"),
+                    Div("admission_date", css_class="col-md-4"),
+                    Div("full_membership_date", css_class="col-md-4"),
+                    css_class="row",
+                ),
                 "organization",
-                Div(Div("position", css_class="col-md-6"), Div("workplace_unit", css_class="col-md-6"), css_class="row"),
+                Div(
+                    Div("position", css_class="col-md-6"), Div("workplace_unit", css_class="col-md-6"), css_class="row"
+                ),
                 "covered_213",
             ),
             Fieldset(
@@ -115,13 +142,29 @@ class MemberForm(forms.ModelForm):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100, widget=forms.TextInput(
-        attrs={"placeholder": _("Name without diacritics, citizen ID or card number"), "type": "search",
-               "autocomplete": "off", "class": "form-control"}))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Name without diacritics, citizen ID or card number"),
+                "type": "search",
+                "autocomplete": "off",
+                "class": "form-control",
+            }
+        ),
+    )
     org = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses"))] + list(MemberStatus.choices),
-                               widget=forms.Select(attrs={"class": "form-select"}))
-    covered = forms.ChoiceField(label=_("QĐ 213"), required=False, choices=[
-        ("", _("Covered or not")), ("1", _("Covered by QĐ 213")), ("0", _("Not covered"))],
-        widget=forms.Select(attrs={"class": "form-select"}))
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses"))] + list(MemberStatus.choices),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    covered = forms.ChoiceField(
+        label=_("QĐ 213"),
+        required=False,
+        choices=[("", _("Covered or not")), ("1", _("Covered by QĐ 213")), ("0", _("Not covered"))],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -28,12 +28,18 @@ class Member(models.Model):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices)
     birth_date = models.DateField(_("date of birth"))
     citizen_id = models.CharField(
-        _("citizen ID"), max_length=12, unique=True,
+        _("citizen ID"),
+        max_length=12,
+        unique=True,
         error_messages={"unique": _("Another member already has this citizen ID.")},
     )
     # NULL when not issued yet (probationary members): NULLs never collide in a unique index.
     card_number = models.CharField(
-        _("party card number"), max_length=20, null=True, blank=True, unique=True,
+        _("party card number"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
         validators=[validate_single_line],
         error_messages={"unique": _("This party card number is already taken.")},
     )
@@ -41,21 +47,37 @@ class Member(models.Model):
     full_membership_date = models.DateField(_("full-membership date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=14, choices=MemberStatus.choices)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("party branch (workplace)"), on_delete=models.PROTECT, related_name="members",
+        Organization,
+        verbose_name=_("party branch (workplace)"),
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     # The organisation's materialized path, copied so a subtree filter is one indexed prefix
     # scan on this table; kept in step by the organisation move service.
     org_path = models.CharField(max_length=255, editable=False)
     position = models.CharField(_("position"), max_length=200, blank=True, validators=[validate_single_line])
-    workplace_unit = models.CharField(_("workplace unit"), max_length=200, blank=True, validators=[validate_single_line])
+    workplace_unit = models.CharField(
+        _("workplace unit"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     residence_commune = models.ForeignKey(
-        Commune, verbose_name=_("residence commune"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Commune,
+        verbose_name=_("residence commune"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     residence_hamlet = models.CharField(
-        _("village / residential group"), max_length=120, blank=True, validators=[validate_single_line],
+        _("village / residential group"),
+        max_length=120,
+        blank=True,
+        validators=[validate_single_line],
     )
     residence_street = models.CharField(
-        _("street address"), max_length=200, blank=True, validators=[validate_single_line],
+        _("street address"),
+        max_length=200,
+        blank=True,
+        validators=[validate_single_line],
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -72,10 +94,13 @@ class Member(models.Model):
         verbose_name_plural = _("party members")
         constraints = [
             models.CheckConstraint(
-                condition=Q(full_membership_date__isnull=True) | Q(full_membership_date__gte=models.F("admission_date")),
+                condition=Q(full_membership_date__isnull=True)
+                | Q(full_membership_date__gte=models.F("admission_date")),
                 name="member_full_after_admission",
             ),
-            models.CheckConstraint(condition=Q(birth_date__lt=models.F("admission_date")), name="member_born_before_admission"),
+            models.CheckConstraint(
+                condition=Q(birth_date__lt=models.F("admission_date")), name="member_born_before_admission"
+            ),
             models.CheckConstraint(
                 condition=Q(status="probationary", full_membership_date__isnull=True)
                 | Q(status="full", full_membership_date__isnull=False),
@@ -122,7 +147,9 @@ class Member(models.Model):
         if self.citizen_id:
             try:
                 check_citizen_id(
-                    self.citizen_id, gender=self.gender, birth_date=None if "birth_date" in errors else self.birth_date,
+                    self.citizen_id,
+                    gender=self.gender,
+                    birth_date=None if "birth_date" in errors else self.birth_date,
                 )
             except ValidationError as exc:
                 errors["citizen_id"] = exc.messages

@@ -78,7 +78,7 @@ def member_page(qs, *, after: str = "", before: str = "", size: int | None = Non
     if backwards:
         rows.reverse()
     at_start = not (after or before) or (backwards and not more)
-    at_end = (not backwards and not more)
+    at_end = not backwards and not more
     # A bounded count: exact up to the limit, "more than" beyond it; never a full scan.
     count = qs.order_by()[: limit + 1].count()
     return KeysetPage(
@@ -92,9 +92,7 @@ def member_page(qs, *, after: str = "", before: str = "", size: int | None = Non
 
 def member_get(user, pk) -> Member:
     """The member if in the user's scope; 404 otherwise, exactly like a missing one."""
-    qs = member_visible(user).select_related(
-        "organization__kind", "residence_commune__province"
-    )
+    qs = member_visible(user).select_related("organization__kind", "residence_commune__province")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -102,7 +100,8 @@ def member_history(member, limit: int = 50):
     """Field-level history (simple-history) and audit events for the detail page."""
     records = list(member.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
     audits = list(
-        AuditEvent.objects.filter(object_type=Member._meta.label_lower, object_id=str(member.pk))
-        .select_related("actor")[:limit]
+        AuditEvent.objects.filter(object_type=Member._meta.label_lower, object_id=str(member.pk)).select_related(
+            "actor"
+        )[:limit]
     )
     return records, audits

@@ -11,13 +11,35 @@ from nhatky.services import audit_record, diff, snapshot
 from .models import Member
 
 MEMBER_FIELDS = (
-    "full_name", "gender", "birth_date", "citizen_id", "card_number", "admission_date", "full_membership_date",
-    "status", "organization", "position", "workplace_unit", "residence_commune", "residence_hamlet",
-    "residence_street", "phone", "email", "covered_213", "notes",
+    "full_name",
+    "gender",
+    "birth_date",
+    "citizen_id",
+    "card_number",
+    "admission_date",
+    "full_membership_date",
+    "status",
+    "organization",
+    "position",
+    "workplace_unit",
+    "residence_commune",
+    "residence_hamlet",
+    "residence_street",
+    "phone",
+    "email",
+    "covered_213",
+    "notes",
 )
 _LINE_FIELDS = (
-    "full_name", "citizen_id", "card_number", "position", "workplace_unit", "residence_hamlet",
-    "residence_street", "phone", "email",
+    "full_name",
+    "citizen_id",
+    "card_number",
+    "position",
+    "workplace_unit",
+    "residence_hamlet",
+    "residence_street",
+    "phone",
+    "email",
 )
 
 

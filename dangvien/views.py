@@ -23,7 +23,8 @@ def member_list(request):
         if data["org"]:
             organization = organization_get(request.user, data["org"])
         filters = {
-            "q": data["q"], "status": data["status"],
+            "q": data["q"],
+            "status": data["status"],
             "covered": {"1": True, "0": False}.get(data["covered"]),
         }
     qs = selectors.member_list(request.user, organization=organization, **filters)
@@ -32,7 +33,10 @@ def member_list(request):
     params.pop("after", None)
     params.pop("before", None)
     context = {
-        "form": form, "page": page, "organization": organization, "query_string": params.urlencode(),
+        "form": form,
+        "page": page,
+        "organization": organization,
+        "query_string": params.urlencode(),
         "can_create": organization_member_choices(request.user).exists(),
     }
     template = "dangvien/_member_rows.html" if request.headers.get("HX-Request") else "dangvien/member_list.html"
@@ -43,10 +47,16 @@ def member_list(request):
 def member_detail(request, pk):
     member = selectors.member_get(request.user, pk)
     records, audits = selectors.member_history(member)
-    return render(request, "dangvien/member_detail.html", {
-        "member": member, "history": records, "audits": audits,
-        "can_edit": can_manage_members(request.user, member.organization),
-    })
+    return render(
+        request,
+        "dangvien/member_detail.html",
+        {
+            "member": member,
+            "history": records,
+            "audits": audits,
+            "can_edit": can_manage_members(request.user, member.organization),
+        },
+    )
 
 
 def _apply_errors(form, exc: ValidationError):
@@ -83,12 +93,18 @@ def member_edit(request, pk):
     if not can_manage_members(request.user, member.organization):
         raise Http404
     form = MemberForm(
-        request.POST or None, instance=member, organizations=organization_member_choices(request.user), editing=True,
+        request.POST or None,
+        instance=member,
+        organizations=organization_member_choices(request.user),
+        editing=True,
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(
-                actor=request.user, member=member, data=form.service_data(), reason=form.cleaned_data["reason"],
+                actor=request.user,
+                member=member,
+                data=form.service_data(),
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

@@ -23,7 +23,9 @@ def audit_record(*, actor, action: str, obj, changes: dict | None = None, reason
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
-        changes={k: [_plain(a) for a in v] if isinstance(v, (list, tuple)) else _plain(v) for k, v in (changes or {}).items()},
+        changes={
+            k: [_plain(a) for a in v] if isinstance(v, (list, tuple)) else _plain(v) for k, v in (changes or {}).items()
+        },
         reason=reason,
     )
 

@@ -7,15 +7,30 @@ from .forms import LoginForm
 app_name = "taikhoan"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("dang-nhap/", auth_views.LoginView.as_view(
-        template_name="taikhoan/login.html", authentication_form=LoginForm, redirect_authenticated_user=True,
-    ), name="login"),
+    path(
+        "dang-nhap/",
+        auth_views.LoginView.as_view(
+            template_name="taikhoan/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(
-        template_name="taikhoan/password_change.html", success_url=reverse_lazy("taikhoan:password_change_done"),
-    ), name="password_change"),
-    path("doi-mat-khau/xong/", auth_views.PasswordChangeDoneView.as_view(
-        template_name="taikhoan/password_change_done.html",
-    ), name="password_change_done"),
+    path(
+        "doi-mat-khau/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="taikhoan/password_change.html",
+            success_url=reverse_lazy("taikhoan:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "doi-mat-khau/xong/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="taikhoan/password_change_done.html",
+        ),
+        name="password_change_done",
+    ),
     path("tai-khoan/", views.profile, name="profile"),
 ]

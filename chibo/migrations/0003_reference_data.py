@@ -2,8 +2,6 @@
 
 from django.db import migrations
 
-from common.migrations import PostgresOnlySQL
-
 KINDS = [
     # code, name, is_committee, abbreviation, order
     ("trung-uong", "Ban Chấp hành Trung ương", True, "TW", 0),
@@ -34,17 +32,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forwards, migrations.RunPython.noop),
-        PostgresOnlySQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", migrations.RunSQL.noop),
-        PostgresOnlySQL(
-            "CREATE INDEX chibo_org_path_prefix ON chibo_organization (path varchar_pattern_ops)",
-            "DROP INDEX IF EXISTS chibo_org_path_prefix",
-        ),
-        PostgresOnlySQL(
-            "CREATE INDEX chibo_org_search_trgm ON chibo_organization USING gin (search_name gin_trgm_ops)",
-            "DROP INDEX IF EXISTS chibo_org_search_trgm",
-        ),
-        PostgresOnlySQL(
-            "CREATE INDEX chibo_commune_search_trgm ON chibo_commune USING gin (search_name gin_trgm_ops)",
-            "DROP INDEX IF EXISTS chibo_commune_search_trgm",
-        ),
     ]

@@ -5,3 +5,8 @@ from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+# No collected files outside production: WhiteNoise serves straight from the finders.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

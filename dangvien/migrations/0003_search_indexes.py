@@ -6,7 +6,7 @@ from common.migrations import PostgresOnlySQL
 
 
 class Migration(migrations.Migration):
-    dependencies = [("dangvien", "0002_initial"), ("chibo", "0003_reference_data")]
+    dependencies = [("dangvien", "0002_initial"), ("chibo", "0004_search_indexes")]
 
     operations = [
         PostgresOnlySQL(

@@ -25,11 +25,17 @@ RESIDENCE = {
     "Xã Tân Hưng": ["Thôn Tân Mỹ", "Thôn Tân Hưng", "Thôn Hưng Đạo"],
 }
 WORKPLACE = [
-    ("Đảng bộ Sở Giáo dục và Đào tạo", "Sở GD&ĐT", ["Chi bộ Văn phòng Sở", "Chi bộ Phòng Giáo dục Trung học",
-                                                    "Chi bộ Phòng Tổ chức cán bộ"]),
+    (
+        "Đảng bộ Sở Giáo dục và Đào tạo",
+        "Sở GD&ĐT",
+        ["Chi bộ Văn phòng Sở", "Chi bộ Phòng Giáo dục Trung học", "Chi bộ Phòng Tổ chức cán bộ"],
+    ),
     ("Đảng bộ Sở Y tế", "Sở Y tế", ["Chi bộ Văn phòng Sở", "Chi bộ Phòng Nghiệp vụ Y", "Chi bộ Thanh tra Sở"]),
-    ("Đảng bộ Công ty Cổ phần Môi trường đô thị Hưng Yên", "Công ty Môi trường đô thị",
-     ["Chi bộ Văn phòng Công ty", "Chi bộ Xí nghiệp Vệ sinh"]),
+    (
+        "Đảng bộ Công ty Cổ phần Môi trường đô thị Hưng Yên",
+        "Công ty Môi trường đô thị",
+        ["Chi bộ Văn phòng Công ty", "Chi bộ Xí nghiệp Vệ sinh"],
+    ),
 ]
 USERS = [
     # username, full name, role, organisation key, staff
@@ -55,7 +61,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             admin = User.objects.filter(username="admin").first() or user_create(
-                actor=None, username="admin", password=DEMO_PASSWORD, full_name="Quản trị quốc gia",
+                actor=None,
+                username="admin",
+                password=DEMO_PASSWORD,
+                full_name="Quản trị quốc gia",
                 is_superuser=True,
             )
             orgs = self._organizations(admin)
@@ -72,46 +81,86 @@ class Command(BaseCommand):
 
     def _organizations(self, admin):
         orgs = {}
-        province = self._org(admin, None, kind=kind("tinh-uy"), side=Side.BOTH, name="Đảng bộ tỉnh Hưng Yên",
-                             short_name="Tỉnh ủy Hưng Yên", doc_abbreviation="TU",
-                             superior_name="ĐẢNG CỘNG SẢN VIỆT NAM")
+        province = self._org(
+            admin,
+            None,
+            kind=kind("tinh-uy"),
+            side=Side.BOTH,
+            name="Đảng bộ tỉnh Hưng Yên",
+            short_name="Tỉnh ủy Hưng Yên",
+            doc_abbreviation="TU",
+            superior_name="ĐẢNG CỘNG SẢN VIỆT NAM",
+        )
         orgs["province"] = province
         orgs["residence"] = []
         for i, (commune_name, branches) in enumerate(RESIDENCE.items()):
             commune = Commune.objects.get(province_id=PROVINCE_CODE, name=commune_name)
             short = commune_name.replace("Phường ", "phường ").replace("Xã ", "xã ")
             committee = self._org(
-                admin, province, kind=kind("dang-uy-xa"), side=Side.BOTH, name=f"Đảng bộ {short}",
-                short_name=f"Đảng ủy {short}", doc_abbreviation="ĐU", superior_name="ĐẢNG BỘ TỈNH HƯNG YÊN",
+                admin,
+                province,
+                kind=kind("dang-uy-xa"),
+                side=Side.BOTH,
+                name=f"Đảng bộ {short}",
+                short_name=f"Đảng ủy {short}",
+                doc_abbreviation="ĐU",
+                superior_name="ĐẢNG BỘ TỈNH HƯNG YÊN",
                 commune=commune,
             )
             orgs[f"commune{i}"] = committee
             for branch_name in branches:
                 branch = self._org(
-                    admin, committee, kind=kind("chi-bo-noi-cu-tru"), side=Side.RESIDENCE,
-                    name=f"Chi bộ {branch_name}", short_name=f"CB {branch_name}", doc_abbreviation="CB",
-                    superior_name=f"ĐẢNG BỘ {short.upper()}", commune=commune,
+                    admin,
+                    committee,
+                    kind=kind("chi-bo-noi-cu-tru"),
+                    side=Side.RESIDENCE,
+                    name=f"Chi bộ {branch_name}",
+                    short_name=f"CB {branch_name}",
+                    doc_abbreviation="CB",
+                    superior_name=f"ĐẢNG BỘ {short.upper()}",
+                    commune=commune,
                 )
                 orgs["residence"].append((branch, branch_name, commune))
                 for g in (1, 2):
                     PartyGroup.objects.get_or_create(branch=branch, name=f"Tổ đảng số {g}")
-        bloc = self._org(admin, province, kind=kind("dang-bo-truc-thuoc-tinh"), side=Side.WORKPLACE,
-                         name="Đảng bộ Ủy ban nhân dân tỉnh", short_name="Đảng ủy UBND tỉnh",
-                         doc_abbreviation="ĐU", superior_name="ĐẢNG BỘ TỈNH HƯNG YÊN")
+        bloc = self._org(
+            admin,
+            province,
+            kind=kind("dang-bo-truc-thuoc-tinh"),
+            side=Side.WORKPLACE,
+            name="Đảng bộ Ủy ban nhân dân tỉnh",
+            short_name="Đảng ủy UBND tỉnh",
+            doc_abbreviation="ĐU",
+            superior_name="ĐẢNG BỘ TỈNH HƯNG YÊN",
+        )
         orgs["branches"] = []
         for i, (name, short, branches) in enumerate(WORKPLACE):
-            committee = self._org(admin, bloc, kind=kind("dang-bo-co-so"), side=Side.WORKPLACE, name=name,
-                                  short_name=f"Đảng ủy {short}", doc_abbreviation="ĐU",
-                                  superior_name="ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH")
+            committee = self._org(
+                admin,
+                bloc,
+                kind=kind("dang-bo-co-so"),
+                side=Side.WORKPLACE,
+                name=name,
+                short_name=f"Đảng ủy {short}",
+                doc_abbreviation="ĐU",
+                superior_name="ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH",
+            )
             orgs[f"wp{i}"] = committee
             if not committee.signatories.exists():
                 rng = random.Random(SEED + i)
                 Signatory.objects.create(organization=committee, full_name=person(rng)[0], title="secretary")
                 Signatory.objects.create(organization=committee, full_name=person(rng)[0], title="deputy")
             for branch_name in branches:
-                branch = self._org(admin, committee, kind=kind("chi-bo-truc-thuoc"), side=Side.WORKPLACE,
-                                   name=f"{branch_name} ({short})", short_name=branch_name, doc_abbreviation="CB",
-                                   superior_name=name.upper())
+                branch = self._org(
+                    admin,
+                    committee,
+                    kind=kind("chi-bo-truc-thuoc"),
+                    side=Side.WORKPLACE,
+                    name=f"{branch_name} ({short})",
+                    short_name=branch_name,
+                    doc_abbreviation="CB",
+                    superior_name=name.upper(),
+                )
                 orgs["branches"].append((branch, short))
         orgs["res0"] = orgs["residence"][0][0]
         return orgs
@@ -119,7 +168,11 @@ class Command(BaseCommand):
     def _users(self, admin, orgs):
         for username, full_name, role, key, staff in USERS:
             user = User.objects.filter(username=username).first() or user_create(
-                actor=admin, username=username, password=DEMO_PASSWORD, full_name=full_name, is_staff=staff,
+                actor=admin,
+                username=username,
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                is_staff=staff,
             )
             role_assign(actor=admin, user=user, organization=orgs[key], role=role)
 
@@ -135,7 +188,9 @@ class Command(BaseCommand):
                 born = birth_date(rng, today)
                 admitted = born + datetime.timedelta(days=rng.randint(20 * 365, 35 * 365))
                 admitted = min(admitted, today - datetime.timedelta(days=rng.randint(30, 900)))
-                full = admitted + datetime.timedelta(days=365) if admitted + datetime.timedelta(days=400) < today else None
+                full = (
+                    admitted + datetime.timedelta(days=365) if admitted + datetime.timedelta(days=400) < today else None
+                )
                 cid = citizen_id(rng, PLACE_CODE, gender, born, 100000 + serial * 37)
                 _residence_branch, hamlet, commune = rng.choice(orgs["residence"])
                 covered = rng.random() < 0.75
@@ -144,19 +199,32 @@ class Command(BaseCommand):
                 # Every random draw happens before this check, so a rerun makes the same people.
                 if Member.objects.filter(citizen_id=cid).exists():
                     continue
-                member_create(actor=admin, data={
-                    "full_name": name, "gender": gender, "birth_date": born, "citizen_id": cid,
-                    "card_number": f"{48000000 + serial * 13}" if full else None,
-                    "admission_date": admitted, "full_membership_date": full,
-                    "status": "full" if full else "probationary", "organization": branch,
-                    "position": position, "workplace_unit": workplace,
-                    "residence_commune": commune, "residence_hamlet": hamlet,
-                    "residence_street": street, "phone": phone, "email": "",
-                    "covered_213": covered, "notes": "",
-                })
+                member_create(
+                    actor=admin,
+                    data={
+                        "full_name": name,
+                        "gender": gender,
+                        "birth_date": born,
+                        "citizen_id": cid,
+                        "card_number": f"{48000000 + serial * 13}" if full else None,
+                        "admission_date": admitted,
+                        "full_membership_date": full,
+                        "status": "full" if full else "probationary",
+                        "organization": branch,
+                        "position": position,
+                        "workplace_unit": workplace,
+                        "residence_commune": commune,
+                        "residence_hamlet": hamlet,
+                        "residence_street": street,
+                        "phone": phone,
+                        "email": "",
+                        "covered_213": covered,
+                        "notes": "",
+                    },
+                )
 
     def _print(self, orgs):
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):"))
         self.stdout.write("  admin                 national administrator (superuser)")
         for username, _full_name, role, key, _staff in USERS:
             org = orgs[key].name

@@ -1,0 +1,85 @@
+from django.urls import reverse
+
+from chibo.models import Organization
+
+
+def test_tree_and_detail_for_clerk(client, tree, clerk_a):
+    client.force_login(clerk_a)
+    body = client.get(reverse("chibo:tree")).content.decode()
+    assert tree["a"].name in body and tree["b"].name not in body
+    detail = client.get(reverse("chibo:detail", args=[tree["a"].pk])).content.decode()
+    assert tree["a1"].name in detail and tree["a2"].name in detail
+    children = client.get(reverse("chibo:children", args=[tree["a"].pk])).content.decode()
+    assert tree["a1"].name in children
+
+
+def test_neighbour_org_is_404(client, tree, clerk_a):
+    client.force_login(clerk_a)
+    assert client.get(reverse("chibo:detail", args=[tree["b"].pk])).status_code == 404
+    assert client.get(reverse("chibo:children", args=[tree["b"].pk])).status_code == 404
+
+
+def test_org_detail_query_count_pinned(client, tree, admin_user, django_assert_num_queries):
+    client.force_login(admin_user)
+    with django_assert_num_queries(6):
+        client.get(reverse("chibo:detail", args=[tree["province"].pk]))
+
+
+def test_commune_search_view(client, tree, clerk_a):
+    client.force_login(clerk_a)
+    body = client.get(reverse("chibo:commune_search"), {"q": "pho hien", "target": "id_x"}).content.decode()
+    assert "Phường Phố Hiến" in body and 'data-target="id_x"' in body
+
+
+def test_admin_moves_subtree_and_refuses_cycle(client, tree, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:chibo_organization_change", args=[tree["a"].pk])
+    a = tree["a"]
+    data = {
+        "parent": tree["a1"].pk,
+        "kind": a.kind_id,
+        "side": a.side,
+        "name": a.name,
+        "short_name": "",
+        "doc_abbreviation": "ĐU",
+        "superior_name": "",
+        "commune": "",
+        "is_active": "on",
+        "move_reason": "",
+        "signatories-TOTAL_FORMS": 0,
+        "signatories-INITIAL_FORMS": 0,
+        "role_assignments-TOTAL_FORMS": 0,
+        "role_assignments-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+    data["parent"] = tree["other_province"].pk
+    data["move_reason"] = "Điều chỉnh tổ chức"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Organization.objects.get(pk=a.pk).path.startswith(tree["other_province"].path)
+
+
+def test_admin_creates_child(client, tree, admin_user):
+    client.force_login(admin_user)
+    data = {
+        "parent": tree["a"].pk,
+        "kind": tree["a1"].kind_id,
+        "side": "workplace",
+        "name": "Chi bộ Mới",
+        "short_name": "",
+        "doc_abbreviation": "CB",
+        "superior_name": "",
+        "commune": "",
+        "is_active": "on",
+        "move_reason": "",
+        "signatories-TOTAL_FORMS": 0,
+        "signatories-INITIAL_FORMS": 0,
+        "role_assignments-TOTAL_FORMS": 0,
+        "role_assignments-INITIAL_FORMS": 0,
+    }
+    response = client.post(reverse("admin:chibo_organization_add"), data)
+    assert response.status_code == 302
+    new = Organization.objects.get(name="Chi bộ Mới")
+    assert Organization.objects.get_parent(new) == tree["a"]

@@ -1,0 +1,52 @@
+import pytest
+
+from chibo.models import Role, Side
+
+from . import factories
+
+
+@pytest.fixture
+def tree(db):
+    """Province → (workplace committee A → branches A1, A2), (workplace committee B → branch B1),
+    (commune committee → residence branch). B is A's neighbour; Q is a sibling of the province."""
+    province = factories.org(name="Đảng bộ tỉnh Thử Nghiệm")
+    other_province = factories.org(name="Đảng bộ tỉnh Bên Cạnh")
+    a = factories.org(province, name="Đảng bộ Sở Giáo dục")
+    a1 = factories.org(a, name="Chi bộ Văn phòng", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
+    a2 = factories.org(a, name="Chi bộ Phòng Trung học", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
+    b = factories.org(province, name="Đảng bộ Sở Y tế")
+    b1 = factories.org(b, name="Chi bộ Văn phòng Sở Y tế", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
+    q1 = factories.org(other_province, name="Đảng bộ Sở Tài chính tỉnh bên")
+    commune = factories.org(province, name="Đảng bộ phường Thử", kind_code="dang-uy-xa", side=Side.BOTH)
+    res = factories.org(
+        commune, name="Chi bộ khu phố 1", kind_code="chi-bo-noi-cu-tru", side=Side.RESIDENCE, doc_abbreviation="CB"
+    )
+    return {
+        "province": province,
+        "other_province": other_province,
+        "a": a,
+        "a1": a1,
+        "a2": a2,
+        "b": b,
+        "b1": b1,
+        "q1": q1,
+        "commune": commune,
+        "res": res,
+    }
+
+
+@pytest.fixture
+def clerk_a(tree):
+    return factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)])
+
+
+@pytest.fixture
+def clerk_b(tree):
+    return factories.user("clerk_b", roles=[(tree["b"], Role.CLERK)])
+
+
+@pytest.fixture
+def admin_user(db):
+    from taikhoan.models import User
+
+    return User.objects.create_superuser("national", password="x-test-password-1")

@@ -11,7 +11,32 @@ from .models import Commune, Organization, OrganizationKind, PartyGroup, Provinc
 from .permissions import ORG_WRITE_ROLES, path_q, scope_paths
 
 
-class ScopedAdminMixin:
+def _is_org_admin(request) -> bool:
+    """Superusers, and users holding the administrator role somewhere (their subtree)."""
+    paths = scope_paths(request.user, ORG_WRITE_ROLES)
+    return paths is None or bool(paths)
+
+
+class RoleBasedPermissions:
+    """Admin permissions follow the administrator role, not Django's per-model permissions."""
+
+    def has_module_permission(self, request):
+        return _is_org_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _is_org_admin(request)
+
+    def has_add_permission(self, request, *args):
+        return _is_org_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_org_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_org_admin(request)
+
+
+class ScopedAdminMixin(RoleBasedPermissions):
     """Non-superuser administrators see only their subtree in the admin too."""
 
     scope_field = "path"
@@ -22,7 +47,7 @@ class ScopedAdminMixin:
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(RoleBasedPermissions, admin.ModelAdmin):
     list_display = ("code", "name", "division_type")
     search_fields = ("name", "search_name", "code")
 
@@ -48,13 +73,13 @@ class OrganizationKindAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "is_committee", "default_abbreviation", "order")
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(RoleBasedPermissions, admin.TabularInline):
     model = Signatory
     extra = 0
     autocomplete_fields = ("user",)
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(RoleBasedPermissions, admin.TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ("user",)
@@ -153,7 +178,8 @@ class RoleAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PartyGroup)
-class PartyGroupAdmin(admin.ModelAdmin):
+class PartyGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_field = "branch__path"
     list_display = ("name", "branch", "leader")
     list_select_related = ("branch", "leader")
     search_fields = ("name", "branch__name")

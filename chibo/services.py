@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from common.text import normalize
 from nhatky.services import audit_record, diff, snapshot
 
-from .models import Commune, Organization, Province, RoleAssignment
+from .models import Commune, Organization, OrganizationKind, Province, Role, RoleAssignment
 from .permissions import can_manage_orgs
-from .units import load_units
+from .units import load_kinds, load_units
 
 ORG_FIELDS = ("kind", "side", "name", "short_name", "doc_abbreviation", "superior_name", "commune", "is_active")
 _TEXT_FIELDS = ("name", "short_name", "doc_abbreviation", "superior_name")
@@ -102,6 +102,10 @@ def role_assign(*, actor, user, organization: Organization, role: str) -> RoleAs
     with transaction.atomic():
         _check_manage(actor, organization)
         assignment, created = RoleAssignment.objects.get_or_create(user=user, organization=organization, role=role)
+        if role == Role.ADMIN and not user.is_staff:
+            # Administrators build their subtree in the Django admin, which needs staff status.
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
         if created:
             audit_record(
                 actor=actor,
@@ -126,5 +130,6 @@ def role_revoke(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
 
 
 def admin_units_load() -> tuple[int, int]:
-    """Load or refresh the official units; idempotent."""
+    """Load or refresh the organisation kinds and the official units; idempotent."""
+    load_kinds(OrganizationKind)
     return load_units(Province, Commune)

@@ -83,3 +83,28 @@ def test_admin_creates_child(client, tree, admin_user):
     assert response.status_code == 302
     new = Organization.objects.get(name="Chi bộ Mới")
     assert Organization.objects.get_parent(new) == tree["a"]
+
+
+def test_scoped_admin_sees_own_subtree_in_admin_only(client, tree):
+    from chibo.models import Role
+    from tests import factories
+
+    local_admin = factories.user("local_admin", roles=[(tree["a"], Role.ADMIN)])
+    local_admin.refresh_from_db()
+    assert local_admin.is_staff
+    client.force_login(local_admin)
+    changelist = client.get(reverse("admin:chibo_organization_changelist"))
+    assert changelist.status_code == 200
+    names = {o.name for o in changelist.context["cl"].result_list}
+    assert names == {tree["a"].name, tree["a1"].name, tree["a2"].name}
+    allowed = client.get(reverse("admin:chibo_organization_change", args=[tree["a1"].pk]))
+    assert allowed.status_code == 200
+    denied = client.get(reverse("admin:chibo_organization_change", args=[tree["b1"].pk]))
+    assert denied.status_code == 302  # the admin's "does not exist" redirect, same as a missing id
+    missing = client.get(reverse("admin:chibo_organization_change", args=[999999]))
+    assert missing.status_code == denied.status_code
+
+
+def test_clerk_has_no_admin(client, tree, clerk_a):
+    client.force_login(clerk_a)
+    assert client.get(reverse("admin:index")).status_code == 302

@@ -42,3 +42,8 @@ def test_logout_is_post(client, tree, clerk_a):
     client.force_login(clerk_a)
     assert client.post(reverse("taikhoan:logout")).status_code == 302
     assert client.get(reverse("taikhoan:home")).status_code == 302
+
+
+def test_browser_language_does_not_override_vietnamese_default(client, db):
+    body = client.get(reverse("taikhoan:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in body and "Đăng nhập" in body

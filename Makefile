@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint messages clean venv
+.PHONY: run test lint messages clean venv bench
 
 # SQLite and eager Celery tasks unless the caller sets DATABASE_URL / REDIS_URL
 # (in the environment or in .env); then those servers are used.
@@ -28,6 +28,14 @@ test: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+# Benchmarks (not part of `make test`): SIZE=small (20,000 members, under 2 minutes) or
+# SIZE=national (2.5 million members; the data set is generated once and reused).
+SIZE ?= small
+bench: venv
+	bash scripts/ensure_services.sh >/dev/null
+	source .tmp/services.env
+	$(PY) -m bench.make $(SIZE)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -88,8 +88,10 @@ def organization_move(*, actor, org: Organization, new_parent: Organization, rea
 
 
 def _rewrite_member_paths(old_prefix: str, new_prefix: str):
+    from dangvien import namewords
     from dangvien.models import Member
 
+    namewords.rewrite_paths(old_prefix, new_prefix)
     table = Member._meta.db_table
     with connection.cursor() as cur:
         cur.execute(

@@ -160,3 +160,38 @@ class Member(models.Model):
                 errors["card_number"] = exc.messages
         if errors:
             raise ValidationError(errors)
+
+
+class NameWord(models.Model):
+    """The vocabulary of folded name words, with how many members carry each (for planning searches)."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+    frequency = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("name word")
+        verbose_name_plural = _("name words")
+
+    def __str__(self):
+        return self.word
+
+
+class MemberNameWord(models.Model):
+    """One row per word of a member's folded name, kept in the member's sort order.
+
+    A search walks the rows of its rarest word in (word, sort_key) index order, so the
+    first page comes out already sorted the Vietnamese way without sorting the matches.
+    Written only by the member services (and the scale generator).
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    word = models.CharField(max_length=40)
+    sort_key = models.CharField(max_length=200)
+    org_path = models.CharField(max_length=255)
+    search_name = models.CharField(max_length=120)
+
+    class Meta:
+        indexes = [models.Index(fields=["member"], name="membername_member_idx")]
+
+    def __str__(self):
+        return self.word

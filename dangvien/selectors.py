@@ -4,6 +4,7 @@ import base64
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
@@ -11,7 +12,8 @@ from chibo.permissions import READ_ROLES, path_q, scope_paths
 from common.text import fold
 from nhatky.models import AuditEvent
 
-from .models import Member
+from . import namewords
+from .models import Member, MemberNameWord, NameWord
 
 
 def member_visible(user, roles=READ_ROLES):
@@ -58,29 +60,37 @@ def decode_cursor(cursor: str):
         return None
 
 
-def member_page(qs, *, after: str = "", before: str = "", size: int | None = None) -> KeysetPage:
+def member_page(qs, *, after: str = "", before: str = "", size: int | None = None) -> "KeysetPage":
     """Keyset page over (sort_key, id): the same fixed queries at page 1 and page 10,000."""
     size = size or settings.MEMBER_LIST_PAGE_SIZE
     limit = settings.MEMBER_LIST_COUNT_LIMIT
     backwards = False
     if after and (pos := decode_cursor(after)):
         key, pk = pos
-        qs_page = qs.filter(Q(sort_key__gt=key) | Q(sort_key=key, id__gt=pk))
+        # The redundant `>=` gives PostgreSQL an index bound to start the scan from.
+        qs_page = qs.filter(Q(sort_key__gte=key), Q(sort_key__gt=key) | Q(sort_key=key, id__gt=pk))
     elif before and (pos := decode_cursor(before)):
         key, pk = pos
-        qs_page = qs.filter(Q(sort_key__lt=key) | Q(sort_key=key, id__lt=pk)).order_by("-sort_key", "-id")
+        qs_page = qs.filter(Q(sort_key__lte=key), Q(sort_key__lt=key) | Q(sort_key=key, id__lt=pk)).order_by(
+            "-sort_key", "-id"
+        )
         backwards = True
     else:
         qs_page = qs
     rows = list(qs_page[: size + 1])
+    # A bounded count: exact up to the limit, "more than" beyond it; never a full scan.
+    count = qs.order_by()[: limit + 1].count()
+    return _keyset_page(rows, size=size, paging=bool(after or before), backwards=backwards, count=count)
+
+
+def _keyset_page(rows, *, size, paging, backwards, count) -> KeysetPage:
+    limit = settings.MEMBER_LIST_COUNT_LIMIT
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
         rows.reverse()
-    at_start = not (after or before) or (backwards and not more)
+    at_start = not paging or (backwards and not more)
     at_end = not backwards and not more
-    # A bounded count: exact up to the limit, "more than" beyond it; never a full scan.
-    count = qs.order_by()[: limit + 1].count()
     return KeysetPage(
         items=rows,
         next_cursor=encode_cursor(rows[-1]) if rows and not at_end else None,
@@ -88,6 +98,84 @@ def member_page(qs, *, after: str = "", before: str = "", size: int | None = Non
         count=min(count, limit),
         count_is_lower_bound=count > limit,
     )
+
+
+MAX_WORD_EXPANSIONS = 50
+
+
+def member_find(user, *, organization=None, status="", covered=None, q="", after="", before="", size=None):
+    """One page of the member list, searched by name words when `q` has any.
+
+    On PostgreSQL a name search walks the word index of its rarest query word in sort
+    order (each query word matches the start of a name word: `ng van d` finds
+    Nguyễn Văn Đức), so its cost does not depend on how many members share a common name.
+    """
+    words = namewords.words_of(fold(q)) if q and not q.strip().isdigit() else []
+    if not words or connection.vendor != "postgresql":
+        qs = member_list(user, organization=organization, status=status, covered=covered, q=q)
+        return member_page(qs, after=after, before=before, size=size)
+    return _word_search_page(
+        user,
+        words,
+        organization=organization,
+        status=status,
+        covered=covered,
+        after=after,
+        before=before,
+        size=size or settings.MEMBER_LIST_PAGE_SIZE,
+    )
+
+
+def _word_search_page(user, words, *, organization, status, covered, after, before, size) -> KeysetPage:
+    limit = settings.MEMBER_LIST_COUNT_LIMIT
+    expansions = {}
+    for word in words:
+        vocabulary = list(
+            NameWord.objects.filter(word__startswith=word)
+            .order_by("-frequency", "word")
+            .values_list("word", "frequency")[:MAX_WORD_EXPANSIONS]
+        )
+        if not vocabulary:
+            return _keyset_page([], size=size, paging=False, backwards=False, count=0)
+        expansions[word] = vocabulary
+    driving = min(words, key=lambda w: (sum(freq for _w, freq in expansions[w]), -len(w)))
+    base = MemberNameWord.objects.filter(path_q(scope_paths(user), "org_path"))
+    if organization is not None:
+        base = base.filter(org_path__startswith=organization.path)
+    for word in words:
+        if word != driving:
+            base = base.filter(search_name__regex=rf"\m{word}")
+    if status:
+        base = base.filter(member__status=status)
+    if covered is not None:
+        base = base.filter(member__covered_213=covered)
+
+    order, backwards, paged = ("sort_key", "member_id"), False, base
+    if after and (pos := decode_cursor(after)):
+        key, pk = pos
+        paged = base.filter(Q(sort_key__gte=key), Q(sort_key__gt=key) | Q(sort_key=key, member_id__gt=pk))
+    elif before and (pos := decode_cursor(before)):
+        key, pk = pos
+        paged = base.filter(Q(sort_key__lte=key), Q(sort_key__lt=key) | Q(sort_key=key, member_id__lt=pk))
+        order, backwards = ("-sort_key", "-member_id"), True
+
+    def union(queryset, fields, cap, ordered):
+        """One ordered, capped walk per expansion of the driving word, merged (duplicates removed)."""
+        parts = []
+        for expansion, _freq in expansions[driving]:
+            part = queryset.filter(word=expansion)
+            part = part.order_by(*order) if ordered else part.order_by()
+            parts.append(part.values_list(*fields)[:cap])
+        return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+    page_ids = union(paged, ("member_id", "sort_key"), size + 1, True)
+    if len(expansions[driving]) > 1:
+        page_ids = page_ids.order_by(*order)[: size + 1]
+    ids = [member_id for member_id, _key in page_ids]
+    count = union(base, ("member_id",), limit + 1, False).count()
+    members = Member.objects.select_related("organization").in_bulk(ids)
+    rows = [members[i] for i in ids if i in members]
+    return _keyset_page(rows, size=size, paging=bool(after or before), backwards=backwards, count=count)
 
 
 def member_get(user, pk) -> Member:

@@ -8,6 +8,7 @@ from chibo.permissions import can_manage_members
 from common.text import normalize
 from nhatky.services import audit_record, diff, snapshot
 
+from . import namewords
 from .models import Member
 
 MEMBER_FIELDS = (
@@ -85,6 +86,7 @@ def member_create(*, actor, data: dict) -> Member:
         _prepare(member)
         member._history_user = actor
         _save(member)
+        namewords.reindex([member])
         audit_record(actor=actor, action="member.create", obj=member, changes=snapshot(member, MEMBER_FIELDS))
     return member
 
@@ -108,5 +110,7 @@ def member_update(*, actor, member: Member, data: dict, reason: str = "") -> Mem
             member._history_user = actor
             member._change_reason = reason
             _save(member)
+            if "full_name" in changes or "organization" in changes:
+                namewords.reindex([member])
             audit_record(actor=actor, action="member.update", obj=member, changes=changes, reason=reason)
     return member

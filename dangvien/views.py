@@ -27,8 +27,13 @@ def member_list(request):
             "status": data["status"],
             "covered": {"1": True, "0": False}.get(data["covered"]),
         }
-    qs = selectors.member_list(request.user, organization=organization, **filters)
-    page = selectors.member_page(qs, after=request.GET.get("after", ""), before=request.GET.get("before", ""))
+    page = selectors.member_find(
+        request.user,
+        organization=organization,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        **filters,
+    )
     params = request.GET.copy()
     params.pop("after", None)
     params.pop("before", None)

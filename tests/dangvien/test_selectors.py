@@ -3,7 +3,8 @@ from django.http import Http404
 from django.test import override_settings
 
 from chibo.models import Role
-from dangvien.selectors import member_get, member_list, member_page
+from dangvien.models import MemberNameWord
+from dangvien.selectors import member_find, member_get, member_list, member_page
 from tests import factories
 
 
@@ -80,3 +81,64 @@ def test_keyset_pages_forward_and_back(people, clerk_a):
 
 def test_garbage_cursor_is_page_one(people, clerk_a):
     assert member_page(member_list(clerk_a), after="%%%not-base64").items[0].full_name == "Lê Văn An"
+
+
+# ---- the word-index search behind the list page (PostgreSQL) ----------------------
+
+
+def _names(page):
+    return [m.full_name for m in page.items]
+
+
+def test_find_matches_word_prefixes_in_vietnamese_order(people, clerk_a, admin_user):
+    assert _names(member_find(clerk_a, q="nguyen van duc")) == ["Nguyễn Văn Đức"]
+    assert _names(member_find(clerk_a, q="ng van d")) == ["Nguyễn Văn Đức"]
+    assert _names(member_find(admin_user, q="nguyen")) == ["Nguyễn Văn Bê", "Nguyễn Văn Đức"]
+    assert _names(member_find(clerk_a, q="van")) == ["Lê Văn An", "Đỗ Văn Bình", "Nguyễn Văn Đức"]
+    assert _names(member_find(clerk_a, q="THỊ")) == ["Phạm Thị Ánh", "Trần Thị Dung"]
+
+
+def test_find_is_word_prefix_not_substring(people, clerk_a):
+    # "an" starts the given name An and Ánh, but is only inside "Văn", "Đoàn" …
+    assert _names(member_find(clerk_a, q="an")) == ["Lê Văn An", "Phạm Thị Ánh"]
+    assert _names(member_find(clerk_a, q="xyz")) == []
+    assert member_find(clerk_a, q="xyz").count == 0
+
+
+def test_find_is_scoped(people, clerk_a, clerk_b, tree):
+    assert _names(member_find(clerk_b, q="nguyen")) == ["Nguyễn Văn Bê"]
+    assert _names(member_find(clerk_a, q="be")) == []
+    secretary = factories.user(roles=[(tree["res"], Role.BRANCH_SECRETARY)])
+    assert _names(member_find(secretary, q="nguyen")) == []
+
+
+def test_find_with_filters(people, tree, admin_user):
+    assert _names(member_find(admin_user, q="nguyen", organization=tree["b"])) == ["Nguyễn Văn Bê"]
+    assert _names(member_find(admin_user, q="nguyen", status="probationary")) == []
+    assert _names(member_find(admin_user, q="nguyen", covered=True)) == ["Nguyễn Văn Bê", "Nguyễn Văn Đức"]
+
+
+@override_settings(MEMBER_LIST_COUNT_LIMIT=2)
+def test_find_pages_forward_and_back(people, clerk_a):
+    p1 = member_find(clerk_a, q="v", size=1)
+    assert _names(p1) == ["Lê Văn An"] and p1.count == 2 and p1.count_is_lower_bound
+    p2 = member_find(clerk_a, q="v", size=1, after=p1.next_cursor)
+    p3 = member_find(clerk_a, q="v", size=1, after=p2.next_cursor)
+    assert _names(p2) == ["Đỗ Văn Bình"] and _names(p3) == ["Nguyễn Văn Đức"] and p3.next_cursor is None
+    back = member_find(clerk_a, q="v", size=1, before=p3.prev_cursor)
+    assert _names(back) == ["Đỗ Văn Bình"]
+
+
+def test_rename_and_move_keep_the_word_index(people, tree, admin_user):
+    from chibo.services import organization_move
+    from dangvien.services import member_update
+
+    duc = people[0]
+    member_update(actor=admin_user, member=duc, data={"full_name": "Nguyễn Văn Đạt"}, reason="Cải chính")
+    assert _names(member_find(admin_user, q="dat")) == ["Nguyễn Văn Đạt"]
+    assert _names(member_find(admin_user, q="duc")) == []
+    organization_move(actor=admin_user, org=tree["a"], new_parent=tree["other_province"])
+    moved_path = tree["a1"].__class__.objects.get(pk=tree["a1"].pk).path
+    assert set(MemberNameWord.objects.filter(member=duc).values_list("org_path", flat=True)) == {moved_path}
+    clerk_other = factories.user(roles=[(tree["other_province"], Role.CLERK)])
+    assert _names(member_find(clerk_other, q="dat")) == ["Nguyễn Văn Đạt"]

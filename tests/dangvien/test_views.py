@@ -152,3 +152,18 @@ def test_htmx_search_returns_rows_only(client_a, tree):
     response = client_a.get(reverse("dangvien:list"), {"q": "nguyen van duc"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "Nguyễn Văn Đức" in body and "<html" not in body
+
+
+def test_search_query_count_does_not_grow_with_rows(client_a, tree, django_assert_num_queries):
+    factories.member(tree["a1"], full_name="Nguyễn Văn Đức")
+    url = reverse("dangvien:list")
+    client_a.get(url, {"q": "nguyen van"})
+    # session, user, roles, one vocabulary lookup per query word, the page, the bounded count,
+    # the members, the "may add members" check
+    with django_assert_num_queries(9) as first:
+        client_a.get(url, {"q": "nguyen van"})
+    for i in range(12):
+        factories.member(tree["a2"], full_name=f"Nguyễn Văn Số{i}")
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client_a.get(url, {"q": "nguyen van"})
+    assert response.context["page"].count == 13

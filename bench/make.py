@@ -1,0 +1,84 @@
+"""`make bench SIZE=small|national`: make (or reuse) the data set in its own database, then measure.
+
+Uses the PostgreSQL server that scripts/ensure_services.sh chose (DATABASE_URL), in a
+database named after the size, so benchmark data never mixes with development data.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+SIZES = {
+    "small": {"members": 20_000, "requests": 100},
+    "national": {"members": 2_500_000, "requests": 300},
+}
+SEED = 213
+
+
+def database_url(size: str) -> str:
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tdv213")
+    parts = urlsplit(base)
+    name = f"tdv213_bench_{size}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    conn = psycopg2.connect(admin)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def main():
+    size = sys.argv[1] if len(sys.argv) > 1 else "small"
+    if size not in SIZES:
+        sys.exit(f"SIZE must be one of {', '.join(SIZES)}")
+    spec = SIZES[size]
+    env = {**os.environ, "DATABASE_URL": database_url(size), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], env=env, check=True)
+    probe = subprocess.run(
+        [
+            python,
+            "-c",
+            (
+                "import django, json; django.setup(); from bench.scaledata import existing; "
+                f"print(json.dumps(existing({spec['members']}, {SEED})))"
+            ),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    previous = json.loads(probe.stdout.strip().splitlines()[-1])
+    if previous:
+        print(
+            json.dumps(
+                {
+                    "name": "generate_s",
+                    "value": previous.get("seconds"),
+                    "unit": "s",
+                    "members": spec["members"],
+                    "seed": SEED,
+                    "reused": True,
+                }
+            ),
+            flush=True,
+        )
+    else:
+        subprocess.run(
+            [python, "manage.py", "generate_scale_data", "--members", str(spec["members"]), "--seed", str(SEED)],
+            env=env,
+            check=True,
+        )
+    subprocess.run([python, "-m", "bench.run", "--requests", str(spec["requests"])], env=env, check=True)
+
+
+if __name__ == "__main__":
+    main()

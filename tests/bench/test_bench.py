@@ -1,0 +1,54 @@
+"""The scale generator and the benchmark scripts run end to end on a tiny data set.
+
+No timing is asserted (figures are for `make bench`); this only keeps the scripts from rotting.
+"""
+
+import io
+import json
+
+from bench.run import run
+from bench.scaledata import existing, generate
+from chibo.models import Organization
+from dangvien.models import Member
+from taikhoan.models import User
+
+
+def test_generate_then_measure(db):
+    result = generate(members=1500, seed=5, password="bench-pass-123", log=lambda _text: None)
+    assert Member.objects.count() == 1500
+    assert result.counts["members"] == 1500 and result.counts["organizations"] == Organization.objects.count()
+    assert not any(Organization.objects.find_problems()), "the materialized paths must form a valid tree"
+    # Every member's copied path is its branch's path.
+    assert not Member.objects.exclude(org_path=models_path()).exists()
+    assert User.objects.get(username="bench.national").is_superuser
+    assert existing(1500, 5)["members"] == 1500 and existing(1500, 6) is None
+
+    out = io.StringIO()
+    run(requests=4, out=out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    names = {r["name"] for r in records}
+    assert names == {
+        "search_p95_ms:province_clerk",
+        "search_p95_ms:national_admin",
+        "list_deep_p95_ms:national_admin",
+        "list_queries",
+        "detail_p95_ms:national_admin",
+        "detail_p95_ms:province_clerk",
+    }
+    assert all(r["value"] > 0 for r in records)
+    queries = next(r for r in records if r["name"] == "list_queries")
+    assert len(queries["distinct_counts"]) == 1, "page 1 and deep pages must run the same queries"
+
+
+def test_generation_is_deterministic(db):
+    generate(members=300, seed=9, password="bench-pass-123", log=lambda _text: None)
+    first = list(Member.objects.order_by("citizen_id").values_list("full_name", "citizen_id", "org_path")[:50])
+    generate(members=300, seed=9, password="bench-pass-123", log=lambda _text: None)
+    second = list(Member.objects.order_by("citizen_id").values_list("full_name", "citizen_id", "org_path")[:50])
+    assert first == second
+
+
+def models_path():
+    from django.db.models import OuterRef, Subquery
+
+    return Subquery(Organization.objects.filter(pk=OuterRef("organization_id")).values("path")[:1])

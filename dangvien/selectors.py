@@ -83,8 +83,8 @@ def member_page(qs, *, after: str = "", before: str = "", size: int | None = Non
     return _keyset_page(rows, size=size, paging=bool(after or before), backwards=backwards, count=count)
 
 
-def _keyset_page(rows, *, size, paging, backwards, count) -> KeysetPage:
-    limit = settings.MEMBER_LIST_COUNT_LIMIT
+def _keyset_page(rows, *, size, paging, backwards, count, limit=None) -> KeysetPage:
+    limit = limit or settings.MEMBER_LIST_COUNT_LIMIT
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -126,10 +126,15 @@ def member_find(user, *, organization=None, status="", covered=None, q="", after
     )
 
 
+def _word_pattern(word: str, *, exact: bool) -> str:
+    """A PostgreSQL regex for a word (or a word start) inside the folded name."""
+    return rf"\m{word}\M" if exact else rf"\m{word}"
+
+
 def _word_search_page(user, words, *, organization, status, covered, after, before, size) -> KeysetPage:
-    limit = settings.MEMBER_LIST_COUNT_LIMIT
-    expansions = {}
-    for word in words:
+    limit = settings.MEMBER_SEARCH_COUNT_LIMIT
+    expansions, exact_words = {}, set()
+    for position, word in enumerate(words):
         vocabulary = list(
             NameWord.objects.filter(word__startswith=word)
             .order_by("-frequency", "word")
@@ -137,6 +142,12 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
         )
         if not vocabulary:
             return _keyset_page([], size=size, paging=False, backwards=False, count=0)
+        # Words already typed in full match whole name words; the last one, still being
+        # typed, (and one that is no name word at all) matches the start of a word.
+        exact = [(w, f) for w, f in vocabulary if w == word]
+        if exact and position < len(words) - 1:
+            vocabulary = exact
+            exact_words.add(word)
         expansions[word] = vocabulary
     driving = min(words, key=lambda w: (sum(freq for _w, freq in expansions[w]), -len(w)))
     base = MemberNameWord.objects.filter(path_q(scope_paths(user), "org_path"))
@@ -144,7 +155,7 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
         base = base.filter(org_path__startswith=organization.path)
     for word in words:
         if word != driving:
-            base = base.filter(search_name__regex=rf"\m{word}")
+            base = base.filter(search_name__regex=_word_pattern(word, exact=word in exact_words))
     if status:
         base = base.filter(member__status=status)
     if covered is not None:
@@ -172,10 +183,12 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
     if len(expansions[driving]) > 1:
         page_ids = page_ids.order_by(*order)[: size + 1]
     ids = [member_id for member_id, _key in page_ids]
-    count = union(base, ("member_id",), limit + 1, False).count()
+    # Counted along the same ordered walk, capped low: a search is for finding people,
+    # "more than 200" says enough and costs a few thousand index entries at most.
+    count = union(base, ("member_id", "sort_key"), limit + 1, True).count()
     members = Member.objects.select_related("organization").in_bulk(ids)
     rows = [members[i] for i in ids if i in members]
-    return _keyset_page(rows, size=size, paging=bool(after or before), backwards=backwards, count=count)
+    return _keyset_page(rows, size=size, paging=bool(after or before), backwards=backwards, count=count, limit=limit)
 
 
 def member_get(user, pk) -> Member:

@@ -98,6 +98,15 @@ def test_find_matches_word_prefixes_in_vietnamese_order(people, clerk_a, admin_u
     assert _names(member_find(clerk_a, q="THỊ")) == ["Phạm Thị Ánh", "Trần Thị Dung"]
 
 
+def test_full_words_before_the_last_are_exact(tree, clerk_a):
+    for name in ("Trần Thị Thịnh", "Trần Thịnh An", "Lê Thị Trang"):
+        factories.member(tree["a1"], full_name=name, gender="female")
+    # "tran" typed in full is the family name Trần, not the given name Trang; "thi" is still being typed.
+    assert _names(member_find(clerk_a, q="tran thi")) == ["Trần Thịnh An", "Trần Thị Thịnh"]
+    assert _names(member_find(clerk_a, q="thi tran")) == ["Trần Thị Thịnh", "Lê Thị Trang"]
+    assert _names(member_find(clerk_a, q="tra")) == ["Trần Thịnh An", "Trần Thị Thịnh", "Lê Thị Trang"]
+
+
 def test_find_is_word_prefix_not_substring(people, clerk_a):
     # "an" starts the given name An and Ánh, but is only inside "Văn", "Đoàn" …
     assert _names(member_find(clerk_a, q="an")) == ["Lê Văn An", "Phạm Thị Ánh"]
@@ -118,7 +127,7 @@ def test_find_with_filters(people, tree, admin_user):
     assert _names(member_find(admin_user, q="nguyen", covered=True)) == ["Nguyễn Văn Bê", "Nguyễn Văn Đức"]
 
 
-@override_settings(MEMBER_LIST_COUNT_LIMIT=2)
+@override_settings(MEMBER_SEARCH_COUNT_LIMIT=2)
 def test_find_pages_forward_and_back(people, clerk_a):
     p1 = member_find(clerk_a, q="v", size=1)
     assert _names(p1) == ["Lê Văn An"] and p1.count == 2 and p1.count_is_lower_bound

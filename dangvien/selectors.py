@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404
 
 from chibo.permissions import READ_ROLES, path_q, scope_paths
@@ -126,13 +127,7 @@ def member_find(user, *, organization=None, status="", covered=None, q="", after
     )
 
 
-def _word_pattern(word: str, *, exact: bool) -> str:
-    """A PostgreSQL regex for a word (or a word start) inside the folded name."""
-    return rf"\m{word}\M" if exact else rf"\m{word}"
-
-
 def _word_search_page(user, words, *, organization, status, covered, after, before, size) -> KeysetPage:
-    limit = settings.MEMBER_SEARCH_COUNT_LIMIT
     expansions, exact_words = {}, set()
     for position, word in enumerate(words):
         vocabulary = list(
@@ -153,9 +148,12 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
     base = MemberNameWord.objects.filter(path_q(scope_paths(user), "org_path"))
     if organization is not None:
         base = base.filter(org_path__startswith=organization.path)
+    if len(words) > 1:
+        # LIKE on the space-padded name: far cheaper per row than a regular expression.
+        base = base.annotate(padded=Concat(Value(" "), "search_name", Value(" "), output_field=CharField()))
     for word in words:
         if word != driving:
-            base = base.filter(search_name__regex=_word_pattern(word, exact=word in exact_words))
+            base = base.filter(padded__contains=f" {word} " if word in exact_words else f" {word}")
     if status:
         base = base.filter(member__status=status)
     if covered is not None:
@@ -183,9 +181,10 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
     if len(expansions[driving]) > 1:
         page_ids = page_ids.order_by(*order)[: size + 1]
     ids = [member_id for member_id, _key in page_ids]
-    # Counted along the same ordered walk, capped low: a search is for finding people,
-    # "more than 200" says enough and costs a few thousand index entries at most.
-    count = union(base, ("member_id", "sort_key"), limit + 1, True).count()
+    # No second walk to count: a search is for finding people, so it says how many when
+    # they fit on the page and "more than" a page otherwise.
+    count = len(ids) if not (after or before) else size + 1
+    limit = size
     members = Member.objects.select_related("organization").in_bulk(ids)
     rows = [members[i] for i in ids if i in members]
     return _keyset_page(rows, size=size, paging=bool(after or before), backwards=backwards, count=count, limit=limit)

@@ -137,7 +137,6 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 INTRODUCTION_DAYS_LIMIT = env.int("INTRODUCTION_DAYS_LIMIT", default=30)
 MEMBER_LIST_PAGE_SIZE = env.int("MEMBER_LIST_PAGE_SIZE", default=50)
 MEMBER_LIST_COUNT_LIMIT = env.int("MEMBER_LIST_COUNT_LIMIT", default=1000)
-MEMBER_SEARCH_COUNT_LIMIT = env.int("MEMBER_SEARCH_COUNT_LIMIT", default=200)
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from chibo.models import Commune
 
 from .models import Member, MemberStatus
+from .services import MEMBER_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -48,26 +49,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = (
-            "full_name",
-            "gender",
-            "birth_date",
-            "citizen_id",
-            "card_number",
-            "status",
-            "admission_date",
-            "full_membership_date",
-            "organization",
-            "position",
-            "workplace_unit",
-            "residence_commune",
-            "residence_hamlet",
-            "residence_street",
-            "phone",
-            "email",
-            "covered_213",
-            "notes",
-        )
+        fields = MEMBER_FIELDS
         widgets = {
             "birth_date": DateInput(),
             "admission_date": DateInput(),

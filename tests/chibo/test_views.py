@@ -31,17 +31,13 @@ def test_commune_search_view(client, tree, clerk_a):
     assert "Phường Phố Hiến" in body and 'data-target="id_x"' in body
 
 
-def test_admin_moves_subtree_and_refuses_cycle(client, tree, admin_user):
-    client.force_login(admin_user)
-    url = reverse("admin:chibo_organization_change", args=[tree["a"].pk])
-    a = tree["a"]
+def _admin_form(org, **overrides):
+    """The admin change form as posted, with empty inlines."""
     data = {
-        "parent": tree["a1"].pk,
-        "kind": a.kind_id,
-        "side": a.side,
-        "name": a.name,
+        "kind": org.kind_id,
+        "side": org.side,
+        "name": org.name,
         "short_name": "",
-        "doc_abbreviation": "ĐU",
         "superior_name": "",
         "commune": "",
         "is_active": "on",
@@ -51,6 +47,15 @@ def test_admin_moves_subtree_and_refuses_cycle(client, tree, admin_user):
         "role_assignments-TOTAL_FORMS": 0,
         "role_assignments-INITIAL_FORMS": 0,
     }
+    data.update(overrides)
+    return data
+
+
+def test_admin_moves_subtree_and_refuses_cycle(client, tree, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:chibo_organization_change", args=[tree["a"].pk])
+    a = tree["a"]
+    data = _admin_form(a, parent=tree["a1"].pk, doc_abbreviation="ĐU")
     response = client.post(url, data)
     assert response.status_code == 200
     assert "parent" in response.context["adminform"].form.errors
@@ -63,22 +68,7 @@ def test_admin_moves_subtree_and_refuses_cycle(client, tree, admin_user):
 
 def test_admin_creates_child(client, tree, admin_user):
     client.force_login(admin_user)
-    data = {
-        "parent": tree["a"].pk,
-        "kind": tree["a1"].kind_id,
-        "side": "workplace",
-        "name": "Chi bộ Mới",
-        "short_name": "",
-        "doc_abbreviation": "CB",
-        "superior_name": "",
-        "commune": "",
-        "is_active": "on",
-        "move_reason": "",
-        "signatories-TOTAL_FORMS": 0,
-        "signatories-INITIAL_FORMS": 0,
-        "role_assignments-TOTAL_FORMS": 0,
-        "role_assignments-INITIAL_FORMS": 0,
-    }
+    data = _admin_form(tree["a1"], parent=tree["a"].pk, name="Chi bộ Mới", doc_abbreviation="CB", side="workplace")
     response = client.post(reverse("admin:chibo_organization_add"), data)
     assert response.status_code == 302
     new = Organization.objects.get(name="Chi bộ Mới")

@@ -101,6 +101,19 @@ class Organization(MP_Node):
         on_delete=models.PROTECT,
         help_text=_("For residence-side organisations: the commune they cover."),
     )
+    doc_symbol_format = models.CharField(
+        _("document symbol format"),
+        max_length=60,
+        default="{number}-{code}/{abbr}",
+        help_text=_("How numbers are printed: {number}, {code} (GGT, PB, TB) and {abbr}, e.g. 15-GGT/ĐU."),
+    )
+    place_name = models.CharField(
+        _("place printed on documents"),
+        max_length=60,
+        blank=True,
+        help_text=_("The place before the date, e.g. Hưng Yên."),
+    )
+    stamp_image = models.CharField(_("stamp image"), max_length=120, blank=True, editable=False)
     search_name = models.CharField(max_length=200, editable=False, default="")
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
@@ -135,6 +148,7 @@ class Signatory(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
+    signature_image = models.CharField(_("signature image"), max_length=120, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

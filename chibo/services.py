@@ -7,12 +7,23 @@ from django.utils.translation import gettext as _
 from common.text import normalize
 from nhatky.services import audit_record, diff, snapshot
 
-from .models import Commune, Organization, OrganizationKind, Province, Role, RoleAssignment
+from .models import Commune, Organization, OrganizationKind, Province, Role, RoleAssignment, Signatory
 from .permissions import can_manage_orgs
 from .units import load_kinds, load_units
 
-ORG_FIELDS = ("kind", "side", "name", "short_name", "doc_abbreviation", "superior_name", "commune", "is_active")
-_TEXT_FIELDS = ("name", "short_name", "doc_abbreviation", "superior_name")
+ORG_FIELDS = (
+    "kind",
+    "side",
+    "name",
+    "short_name",
+    "doc_abbreviation",
+    "superior_name",
+    "commune",
+    "is_active",
+    "doc_symbol_format",
+    "place_name",
+)
+_TEXT_FIELDS = ("name", "short_name", "doc_abbreviation", "superior_name", "doc_symbol_format", "place_name")
 
 
 def _prepare(org: Organization):
@@ -135,3 +146,56 @@ def admin_units_load() -> tuple[int, int]:
     """Load or refresh the organisation kinds and the official units; idempotent."""
     load_kinds(OrganizationKind)
     return load_units(Province, Commune)
+
+
+def organization_stamp_set(*, actor, org: Organization, upload) -> Organization:
+    """Replace the organisation's stamp image (documents already issued keep the one they used)."""
+    from .images import store_image
+
+    with transaction.atomic():
+        org = Organization.objects.select_for_update().get(pk=org.pk)
+        _check_manage(actor, org)
+        name = store_image(upload, "stamps")
+        old, org.stamp_image = org.stamp_image, name
+        org.save(update_fields=["stamp_image"])
+        audit_record(actor=actor, action="organization.stamp", obj=org, changes={"stamp_image": [old, name]})
+    return org
+
+
+def signatory_save(
+    *,
+    actor,
+    org: Organization,
+    full_name: str,
+    title: str,
+    signature=None,
+    signatory: Signatory | None = None,
+    is_active: bool = True,
+) -> Signatory:
+    """Create or update a signatory, with an optional new signature image."""
+    from .images import store_image
+
+    with transaction.atomic():
+        _check_manage(actor, org)
+        signatory = signatory or Signatory(organization=org)
+        if signatory.organization_id != org.pk:
+            raise PermissionDenied(_("This signatory belongs to another organisation."))
+        signatory.full_name = normalize(full_name or "")
+        signatory.title = title
+        signatory.is_active = is_active
+        if signature is not None:
+            signatory.signature_image = store_image(signature, "signatures")
+        signatory.full_clean()
+        signatory.save()
+        audit_record(
+            actor=actor,
+            action="signatory.save",
+            obj=signatory,
+            changes={
+                "full_name": signatory.full_name,
+                "title": title,
+                "signature_image": signatory.signature_image,
+                "is_active": is_active,
+            },
+        )
+    return signatory

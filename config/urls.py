@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("to-chuc/", include("chibo.urls")),
     path("dang-vien/", include("dangvien.urls")),
+    path("van-ban/", include("vanban.urls")),
     path("", include("taikhoan.urls")),
 ]
 

@@ -195,3 +195,192 @@ class MemberNameWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class ExemptionKind(models.TextChoices):
+    EXEMPT_MEETINGS = "exempt_meetings", _("Introduced, exempt from residence meetings and yearly evaluation")
+    NOT_INTRODUCED = "not_introduced", _("Not introduced")
+
+
+class ExemptionCategory(models.TextChoices):
+    """The cases of Hướng dẫn 33 §1.1 (introduced but exempt) and §1.2 (not introduced)."""
+
+    BARRACKS = "barracks", _("Armed forces or police living in barracks or official housing (§1.1)")
+    MOBILE_WORK = "mobile_work", _("Works away or moves around; rotated cadre in official housing (§1.1)")
+    FULL_TIME_STUDY = "full_time_study", _("Full-time study of 12 months or more, or studying far from home (§1.1)")
+    SECRET_DUTY = "secret_duty", _("Armed forces or police on special duty, identity secret (§1.2)")
+    COMBAT_STANDBY = "combat_standby", _("Unit on combat standby (§1.2)")
+    OTHER = "other", _("Other case recorded by the workplace committee, with a reason (§1.2)")
+
+
+EXEMPTION_KINDS = {
+    ExemptionCategory.BARRACKS: ExemptionKind.EXEMPT_MEETINGS,
+    ExemptionCategory.MOBILE_WORK: ExemptionKind.EXEMPT_MEETINGS,
+    ExemptionCategory.FULL_TIME_STUDY: ExemptionKind.EXEMPT_MEETINGS,
+    ExemptionCategory.SECRET_DUTY: ExemptionKind.NOT_INTRODUCED,
+    ExemptionCategory.COMBAT_STANDBY: ExemptionKind.NOT_INTRODUCED,
+    ExemptionCategory.OTHER: ExemptionKind.NOT_INTRODUCED,
+}
+
+
+class Exemption(models.Model):
+    """An HD 33 exemption with its dates and who decided it; history is kept, never overwritten."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="exemptions")
+    category = models.CharField(_("category"), max_length=20, choices=ExemptionCategory.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ExemptionKind.choices, editable=False)
+    reason = models.TextField(_("reason"), validators=[validate_no_control_chars])
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=200, validators=[validate_single_line])
+    recorded_by = models.ForeignKey("taikhoan.User", null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")), name="exemption_dates"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} — {self.get_category_display()}"
+
+    def is_current(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+
+
+class LinkState(models.TextChoices):
+    PENDING = "pending", _("Waiting for a letter")
+    LETTER_ISSUED = "letter_issued", _("Letter issued")
+    RECEIVED = "received", _("Received by the residence side")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class ChangeKind(models.TextChoices):
+    POSITION = "position", _("Position or duties changed")
+    MOVED_HOUSE = "moved_house", _("Moved house")
+    CHANGED_WORKPLACE = "changed_workplace", _("Changed workplace")
+    RETIRED = "retired", _("Retired")
+    TRANSFERRED = "transferred", _("Party membership transferred")
+    EXPELLED = "expelled", _("Expelled (khai trừ)")
+    STRUCK_OFF = "struck_off", _("Struck off (xóa tên)")
+    LEFT_PARTY = "left_party", _("Left the Party")
+    DIED = "died", _("Died")
+
+
+# Every change but a position change ends the residence link.
+LINK_ENDING_CHANGES = frozenset(ChangeKind.values) - {ChangeKind.POSITION}
+
+
+class ResidenceLink(models.Model):
+    """A member's contact with the party organisation where they live (liên hệ nơi cư trú).
+
+    Moves through pending → letter issued → received → active → ended, only through the
+    services; a move starts a new link, so the history of every place is kept.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="residence_links")
+    workplace_committee = models.ForeignKey(
+        Organization,
+        verbose_name=_("workplace committee"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The copied path of the workplace committee and of the residence committee scope reads.
+    workplace_path = models.CharField(max_length=255, editable=False)
+    residence_commune = models.ForeignKey(
+        Commune, verbose_name=_("residence commune"), on_delete=models.PROTECT, related_name="+"
+    )
+    residence_hamlet = models.CharField(_("village / residential group"), max_length=120, blank=True)
+    residence_street = models.CharField(_("street address"), max_length=200, blank=True)
+    residence_committee = models.ForeignKey(
+        Organization,
+        verbose_name=_("residence commune committee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    residence_path = models.CharField(max_length=255, blank=True, editable=False)
+    residence_branch = models.ForeignKey(
+        Organization,
+        verbose_name=_("residence branch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    party_group = models.ForeignKey(
+        "chibo.PartyGroup",
+        verbose_name=_("party group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=16, choices=LinkState.choices, default=LinkState.PENDING)
+    exempt_from_meetings = models.BooleanField(_("exempt from residence meetings"), default=False)
+    letter = models.ForeignKey("vanban.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    acknowledgement = models.ForeignKey(
+        "vanban.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledgement_scan = models.CharField(_("scanned acknowledgement"), max_length=200, blank=True)
+    received_date = models.DateField(_("date received"), null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=ChangeKind.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("residence link")
+        verbose_name_plural = _("residence links")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=~Q(state="ended"), name="one_open_link_per_member"),
+            models.CheckConstraint(condition=~Q(state="ended") | Q(ended_at__isnull=False), name="ended_link_has_time"),
+        ]
+        indexes = [
+            models.Index(fields=["workplace_path", "state"], name="link_workplace_idx"),
+            models.Index(fields=["residence_path", "state"], name="link_residence_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} — {self.get_state_display()}"
+
+    @property
+    def residence_address(self) -> str:
+        return ", ".join(p for p in (self.residence_street, self.residence_hamlet, str(self.residence_commune)) if p)
+
+
+class ChangeNotice(models.Model):
+    """A notice from the workplace side to the residence side (thông báo thay đổi)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="change_notices")
+    link = models.ForeignKey(ResidenceLink, on_delete=models.PROTECT, related_name="change_notices")
+    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    effective_date = models.DateField(_("effective date"))
+    details = models.TextField(_("details"), blank=True, validators=[validate_no_control_chars])
+    document = models.ForeignKey("vanban.Document", null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey("taikhoan.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.member} — {self.get_kind_display()}"

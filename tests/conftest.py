@@ -5,6 +5,21 @@ from chibo.models import Role, Side
 from . import factories
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests end with a flush that takes the migration-loaded reference data
+    (organisation kinds, administrative units) with it: load it again when it is gone."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")) and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from chibo.models import Commune
+    from chibo.services import admin_units_load
+
+    if not Commune.objects.exists():
+        admin_units_load()
+
+
 @pytest.fixture
 def tree(db):
     """Province → (workplace committee A → branches A1, A2), (workplace committee B → branch B1),

@@ -1,1 +1,96 @@
-"""vanban: built in a later issue; the app exists so the layout is stable."""
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from chibo.models import Organization
+
+from .storage import private_storage_callable
+
+
+class DocumentType(models.TextChoices):
+    INTRODUCTION = "introduction", _("Introduction letter (Mẫu 1-213)")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+    CHANGE_NOTICE = "change_notice", _("Change notice")
+
+
+# The code in the document symbol (Số 15-GGT/ĐU), per type (HD 36 abbreviations).
+TYPE_CODES = {
+    DocumentType.INTRODUCTION: "GGT",
+    DocumentType.ACKNOWLEDGEMENT: "PB",
+    DocumentType.CHANGE_NOTICE: "TB",
+}
+
+
+class DocumentStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    REVOKED = "revoked", _("Revoked")
+
+
+class NumberRegister(models.Model):
+    """The last number used per issuer, document type and year; locked row by row when issuing."""
+
+    issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    doc_type = models.CharField(max_length=20, choices=DocumentType.choices)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "doc_type", "year"], name="number_register_unique")]
+
+    def __str__(self):
+        return f"{self.issuer_id}/{self.doc_type}/{self.year}: {self.last_number}"
+
+
+def _token():
+    return secrets.token_urlsafe(24)
+
+
+class Document(models.Model):
+    """An issued official document: numbered, rendered from its stored snapshot, archived, verifiable."""
+
+    doc_type = models.CharField(_("type"), max_length=20, choices=DocumentType.choices)
+    issuer = models.ForeignKey(Organization, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    symbol = models.CharField(_("number and symbol"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=255)
+    template = models.CharField(_("template"), max_length=60)
+    snapshot = models.JSONField(_("snapshot"))
+    status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.ISSUED)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(_("signer"), max_length=120)
+    member = models.ForeignKey(
+        "dangvien.Member",
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    pdf = models.FileField(_("PDF"), storage=private_storage_callable, upload_to="documents/%Y/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    token = models.CharField(max_length=40, unique=True, default=_token, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revocation"), blank=True)
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "doc_type", "year", "number"], name="document_number_unique"),
+            models.CheckConstraint(
+                condition=Q(status="issued") | Q(revoked_at__isnull=False), name="document_revoked_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "-issued_at"], name="document_member_idx")]
+
+    def __str__(self):
+        return f"{self.get_doc_type_display()} {self.symbol}"

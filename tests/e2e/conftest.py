@@ -63,12 +63,3 @@ def shot():
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     return take
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Live-server tests commit for real and the database is flushed after each one,
-    taking the migration-loaded reference data with it: load it again."""
-    from chibo.services import admin_units_load
-
-    admin_units_load()

@@ -8,8 +8,8 @@ from chibo.permissions import can_manage_members
 from common.text import normalize
 from nhatky.services import audit_record, diff, snapshot
 
-from . import namewords
-from .models import Member
+from .. import namewords
+from ..models import Member
 
 MEMBER_FIELDS = (
     "full_name",

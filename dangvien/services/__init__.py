@@ -1,0 +1,10 @@
+"""Every write to members, exemptions, residence links and change notices goes through here."""
+
+from .links import (  # noqa: F401
+    change_notice_issue,
+    exemption_record,
+    letter_issue,
+    link_receive,
+    link_receive_manual,
+)
+from .members import MEMBER_FIELDS, member_create, member_update  # noqa: F401

@@ -1,0 +1,377 @@
+"""Exemptions, residence links, introduction letters, acknowledgements and change notices."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.models import Organization, Role
+from chibo.permissions import can_manage_members, has_role_over
+from common.dates import vn_date
+from common.text import normalize
+from nhatky.services import audit_record
+from vanban.models import DocumentType
+from vanban.services import document_issue, signer_for
+
+from ..models import (
+    EXEMPTION_KINDS,
+    LINK_ENDING_CHANGES,
+    ChangeKind,
+    ChangeNotice,
+    Exemption,
+    ExemptionKind,
+    LinkState,
+    Member,
+    ResidenceLink,
+)
+
+RESIDENCE_OFFICE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
+TEMPLATE_VERSION = "qd213-v1"
+OPEN_STATES = (LinkState.PENDING, LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE)
+
+
+def _member_for_clerk(actor, member) -> Member:
+    member = Member.objects.select_related("organization__kind", "residence_commune__province").get(pk=member.pk)
+    if not can_manage_members(actor, member.organization):
+        raise PermissionDenied(_("You may not manage this member."))
+    return member
+
+
+def workplace_committee(member) -> Organization:
+    """The committee that issues the member's letters: the nearest committee (or grassroots branch) above."""
+    org = member.organization
+    chain = list(
+        Organization.objects.filter(path__in=[org.path[: i * org.steplen] for i in range(1, org.depth + 1)])
+        .select_related("kind")
+        .order_by("-depth")
+    )
+    for candidate in chain:
+        if candidate.kind.is_committee or candidate.kind.code == "chi-bo-co-so":
+            return candidate
+    return org
+
+
+def residence_committee_for(commune) -> Organization | None:
+    """The commune committee in the system that covers this commune, if there is one."""
+    return (
+        Organization.objects.filter(commune=commune, kind__code="dang-uy-xa", is_active=True)
+        .order_by("depth", "path")
+        .first()
+    )
+
+
+def current_exemption(member, on=None):
+    on = on or timezone.localdate()
+    for exemption in member.exemptions.all():
+        if exemption.is_current(on):
+            return exemption
+    return None
+
+
+def exemption_record(
+    *, actor, member, category: str, reason: str, start_date, end_date=None, decided_by: str
+) -> Exemption:
+    with transaction.atomic():
+        member = _member_for_clerk(actor, member)
+        exemption = Exemption(
+            member=member,
+            category=category,
+            kind=EXEMPTION_KINDS.get(category, ""),
+            reason=normalize(reason or "", multiline=True),
+            start_date=start_date,
+            end_date=end_date,
+            decided_by=normalize(decided_by or ""),
+            recorded_by=actor,
+        )
+        if not exemption.reason:
+            raise ValidationError({"reason": _("Give the reason for the exemption.")})
+        exemption.full_clean()
+        exemption.save()
+        if exemption.kind == ExemptionKind.EXEMPT_MEETINGS:
+            ResidenceLink.objects.filter(member=member, state__in=OPEN_STATES).update(exempt_from_meetings=True)
+        audit_record(
+            actor=actor,
+            action="exemption.record",
+            obj=exemption,
+            changes={
+                "category": category,
+                "start_date": start_date,
+                "end_date": end_date,
+                "decided_by": exemption.decided_by,
+            },
+        )
+    return exemption
+
+
+def _member_block(member, duties: str) -> dict:
+    def d(value):
+        return value.strftime("%d/%m/%Y") if value else ""
+
+    return {
+        "full_name": member.full_name,
+        "birth_date": d(member.birth_date),
+        "gender": "Nam" if member.gender == "male" else "Nữ",
+        "admission_date": d(member.admission_date),
+        "full_membership_date": d(member.full_membership_date),
+        "card_number": member.card_number or "",
+        "position": member.position,
+        "duties": duties,
+        "workplace_unit": member.workplace_unit,
+        "party_branch": member.organization.name,
+        "residence_address": member.residence_address,
+        "phone": member.phone,
+    }
+
+
+def letter_issue(*, actor, member, signatory=None, duties: str = "", issued_at=None) -> ResidenceLink:
+    """Issue the introduction letter (Mẫu 1-213) for one member, in one transaction."""
+    with transaction.atomic():
+        member = _member_for_clerk(actor, member)
+        # One member at a time: a double click waits here and then finds the letter issued.
+        Member.objects.select_for_update().filter(pk=member.pk).first()
+        if not member.covered_213:
+            raise ValidationError(_("%(name)s is not marked as covered by QĐ 213.") % {"name": member.full_name})
+        if not member.residence_commune_id:
+            raise ValidationError(_("%(name)s has no residence commune.") % {"name": member.full_name})
+        exemption = current_exemption(member)
+        if exemption and exemption.kind == ExemptionKind.NOT_INTRODUCED:
+            raise ValidationError(
+                _("%(name)s is exempt from introduction (%(category)s).")
+                % {"name": member.full_name, "category": exemption.get_category_display()}
+            )
+        link = ResidenceLink.objects.select_for_update(of=("self",)).filter(member=member, state__in=OPEN_STATES).first()
+        if link and link.state != LinkState.PENDING:
+            raise ValidationError(
+                _("%(name)s already has a residence link (%(state)s).")
+                % {"name": member.full_name, "state": link.get_state_display()}
+            )
+        issuer = workplace_committee(member)
+        signatory = signer_for(issuer, signatory)
+        residence = residence_committee_for(member.residence_commune)
+        if link is None:
+            link = ResidenceLink(member=member)
+        link.workplace_committee = issuer
+        link.workplace_path = issuer.path
+        link.residence_commune = member.residence_commune
+        link.residence_hamlet = member.residence_hamlet
+        link.residence_street = member.residence_street
+        link.residence_committee = residence
+        link.residence_path = residence.path if residence else ""
+        link.exempt_from_meetings = bool(exemption and exemption.kind == ExemptionKind.EXEMPT_MEETINGS)
+        commune_name = member.residence_commune.name
+        addressee = [f"Đảng ủy {commune_name[0].lower()}{commune_name[1:]}"]
+        if member.residence_hamlet:
+            addressee.append(f"Chi ủy chi bộ {member.residence_hamlet}")
+        document = document_issue(
+            actor=actor,
+            doc_type=DocumentType.INTRODUCTION,
+            issuer=issuer,
+            signatory=signatory,
+            subject=f"Giới thiệu đồng chí {member.full_name} về sinh hoạt nơi cư trú",
+            template=f"introduction/{TEMPLATE_VERSION}",
+            member=member,
+            issued_at=issued_at,
+            content={
+                "doc_type_label": "GIẤY GIỚI THIỆU",
+                "subtitle": "Đảng viên đang công tác về sinh hoạt nơi cư trú",
+                "addressee": addressee,
+                "member": _member_block(member, normalize(duties or "")),
+                "body": [],
+                "extra": {},
+                "recipients": ["Như trên;", "Đảng viên được giới thiệu;", "Lưu Văn phòng Đảng ủy."],
+            },
+        )
+        link.letter = document
+        link.state = LinkState.LETTER_ISSUED
+        link.save()
+        audit_record(
+            actor=actor,
+            action="link.letter_issued",
+            obj=link,
+            changes={"letter": document.symbol, "residence_committee": residence.pk if residence else None},
+        )
+    return link
+
+
+def _check_residence_office(actor, link):
+    if not link.residence_committee_id or not has_role_over(actor, link.residence_path, RESIDENCE_OFFICE_ROLES):
+        raise PermissionDenied(_("Only the residence commune committee may record this receipt."))
+
+
+def link_receive(*, actor, link, received_date, branch, group=None, signatory=None) -> ResidenceLink:
+    """The residence commune committee receives the letter, assigns a branch, and acknowledges."""
+    with transaction.atomic():
+        link = (
+            ResidenceLink.objects.select_for_update(of=("self",))
+            .select_related("member", "letter", "residence_committee__kind", "workplace_committee")
+            .get(pk=link.pk)
+        )
+        _check_residence_office(actor, link)
+        if link.state != LinkState.LETTER_ISSUED:
+            raise ValidationError(_("This letter has already been received."))
+        errors = {}
+        if received_date is None:
+            errors["received_date"] = _("Enter the date the letter was received.")
+        elif received_date > timezone.localdate():
+            errors["received_date"] = _("The date received cannot be in the future.")
+        elif received_date < timezone.localtime(link.letter.issued_at).date():
+            errors["received_date"] = _("The date received cannot be before the letter was issued.")
+        if (
+            branch is None
+            or not branch.path.startswith(link.residence_path)
+            or branch.pk == link.residence_committee_id
+        ):
+            errors["branch"] = _("Choose a residence branch of this commune committee.")
+        if group is not None and branch is not None and group.branch_id != branch.pk:
+            errors["group"] = _("This party group belongs to another branch.")
+        if errors:
+            raise ValidationError(errors)
+        committee = link.residence_committee
+        signatory = signer_for(committee, signatory)
+        member = link.member
+        ack = document_issue(
+            actor=actor,
+            doc_type=DocumentType.ACKNOWLEDGEMENT,
+            issuer=committee,
+            signatory=signatory,
+            subject=f"Tiếp nhận đồng chí {member.full_name} sinh hoạt nơi cư trú",
+            member=member,
+            template=f"acknowledgement/{TEMPLATE_VERSION}",
+            content={
+                "doc_type_label": "PHIẾU BÁO",
+                "subtitle": "Tiếp nhận đảng viên đang công tác về sinh hoạt nơi cư trú",
+                "addressee": [link.workplace_committee.short_name or link.workplace_committee.name],
+                "member": _member_block(member, link.letter.snapshot.get("member", {}).get("duties", "")),
+                "body": [],
+                "extra": {
+                    "received_date": vn_date(received_date),
+                    "letter_symbol": link.letter.snapshot["symbol"],
+                    "letter_issuer": link.workplace_committee.short_name or link.workplace_committee.name,
+                    "branch": branch.name,
+                    "group": group.name if group else "",
+                },
+                "recipients": ["Như trên;", f"{branch.name};", "Lưu Văn phòng Đảng ủy."],
+            },
+        )
+        link.received_date = received_date
+        link.residence_branch = branch
+        link.party_group = group
+        link.acknowledgement = ack
+        link.state = LinkState.RECEIVED
+        link.save()
+        audit_record(
+            actor=actor,
+            action="link.received",
+            obj=link,
+            changes={"received_date": received_date, "branch": branch.pk, "acknowledgement": ack.symbol},
+        )
+    return link
+
+
+def link_receive_manual(*, actor, link, received_date, scan_name: str) -> ResidenceLink:
+    """The workplace clerk records a receipt the residence side sent on paper (it is not in the system)."""
+    with transaction.atomic():
+        link = (
+            ResidenceLink.objects.select_for_update(of=("self",)).select_related("member__organization", "letter").get(pk=link.pk)
+        )
+        if not can_manage_members(actor, link.member.organization):
+            raise PermissionDenied(_("You may not manage this member."))
+        if link.state != LinkState.LETTER_ISSUED:
+            raise ValidationError(_("This letter has already been received."))
+        if link.residence_committee_id:
+            raise ValidationError(_("The residence committee is in the system: it records the receipt itself."))
+        if received_date is None or received_date > timezone.localdate():
+            raise ValidationError({"received_date": _("Enter the date the letter was received (not in the future).")})
+        if not scan_name:
+            raise ValidationError({"scan": _("Attach the scanned acknowledgement.")})
+        link.received_date = received_date
+        link.acknowledgement_scan = scan_name
+        link.state = LinkState.RECEIVED
+        link.save()
+        audit_record(
+            actor=actor,
+            action="link.received_manual",
+            obj=link,
+            changes={"received_date": received_date, "scan": scan_name},
+        )
+    return link
+
+
+CHANGE_LABELS = {
+    ChangeKind.POSITION: "thay đổi chức vụ, nhiệm vụ",
+    ChangeKind.MOVED_HOUSE: "chuyển nơi cư trú",
+    ChangeKind.CHANGED_WORKPLACE: "chuyển nơi công tác",
+    ChangeKind.RETIRED: "nghỉ hưu",
+    ChangeKind.TRANSFERRED: "chuyển sinh hoạt đảng",
+    ChangeKind.EXPELLED: "bị khai trừ khỏi Đảng",
+    ChangeKind.STRUCK_OFF: "bị xóa tên khỏi danh sách đảng viên",
+    ChangeKind.LEFT_PARTY: "xin ra khỏi Đảng",
+    ChangeKind.DIED: "từ trần",
+}
+
+
+def change_notice_issue(*, actor, member, kind: str, effective_date, details: str = "", signatory=None) -> ChangeNotice:
+    """Tell the residence side of a change; every change but a position change ends the link."""
+    with transaction.atomic():
+        member = _member_for_clerk(actor, member)
+        link = (
+            ResidenceLink.objects.select_for_update(of=("self",))
+            .select_related("residence_committee", "workplace_committee")
+            .filter(member=member, state__in=OPEN_STATES)
+            .first()
+        )
+        if link is None or link.state == LinkState.PENDING:
+            raise ValidationError(_("%(name)s has no residence link to notify.") % {"name": member.full_name})
+        if kind not in ChangeKind.values:
+            raise ValidationError({"kind": _("Choose what changed.")})
+        if effective_date is None:
+            raise ValidationError({"effective_date": _("Enter the date the change takes effect.")})
+        issuer = link.workplace_committee
+        signatory = signer_for(issuer, signatory)
+        ends = kind in LINK_ENDING_CHANGES
+        commune_name = link.residence_commune.name
+        document = document_issue(
+            actor=actor,
+            doc_type=DocumentType.CHANGE_NOTICE,
+            issuer=issuer,
+            signatory=signatory,
+            member=member,
+            subject=f"Thông báo thay đổi đối với đồng chí {member.full_name}",
+            template=f"change_notice/{TEMPLATE_VERSION}",
+            content={
+                "doc_type_label": "THÔNG BÁO",
+                "subtitle": f"Về việc đảng viên {CHANGE_LABELS[kind]}",
+                "addressee": [f"Đảng ủy {commune_name[0].lower()}{commune_name[1:]}"]
+                + ([link.residence_branch.name] if link.residence_branch_id else []),
+                "member": _member_block(member, ""),
+                "body": [],
+                "extra": {
+                    "change_label": CHANGE_LABELS[kind],
+                    "effective_date": vn_date(effective_date),
+                    "details": normalize(details or "", multiline=True),
+                    "link_ended": ends,
+                },
+                "recipients": ["Như trên;", "Lưu Văn phòng Đảng ủy."],
+            },
+        )
+        notice = ChangeNotice.objects.create(
+            member=member,
+            link=link,
+            kind=kind,
+            effective_date=effective_date,
+            details=normalize(details or "", multiline=True),
+            document=document,
+            created_by=actor,
+        )
+        if ends:
+            link.state = LinkState.ENDED
+            link.ended_at = timezone.now()
+            link.end_reason = kind
+            link.save(update_fields=["state", "ended_at", "end_reason"])
+        audit_record(
+            actor=actor,
+            action="link.change_notice",
+            obj=link,
+            changes={"kind": kind, "notice": document.symbol, "ended": ends},
+        )
+    return notice

@@ -1,0 +1,29 @@
+"""Real PNG uploads for stamp and signature tests."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+
+def png_upload(name="anh.png", size=(300, 300), color=(200, 20, 20, 255)):
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([5, 5, size[0] - 5, size[1] - 5], outline=color, width=8)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def configure_signing(org, actor=None, name="Trần Văn Bình", title="secretary"):
+    """Give an organisation a stamp and a signatory with a signature, through the services."""
+    from chibo.services import organization_stamp_set, signatory_save
+
+    organization_stamp_set(actor=actor, org=org, upload=png_upload("dau.png"))
+    return signatory_save(
+        actor=actor,
+        org=org,
+        full_name=name,
+        title=title,
+        signature=png_upload("chuky.png", size=(400, 150), color=(20, 20, 160, 255)),
+    )

@@ -1,0 +1,172 @@
+"""Official documents: gap-free numbers, issue from a snapshot, render once, revoke."""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.models import Organization, Signatory
+from common.dates import vn_place_date
+from nhatky.services import audit_record
+
+from .models import TYPE_CODES, Document, DocumentStatus, NumberRegister
+
+log = logging.getLogger(__name__)
+
+# Printed titles are Vietnamese whatever the interface language.
+SIGNER_TITLES = {"secretary": "BÍ THƯ", "deputy": "PHÓ BÍ THƯ"}
+
+
+def number_take(*, issuer: Organization, doc_type: str, year: int) -> tuple[int, str]:
+    """The next number and its printed symbol. Call inside the issuing transaction: the
+    register row stays locked until it commits, and a rollback gives the number back."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_take must run inside the issuing transaction")
+    NumberRegister.objects.bulk_create(
+        [NumberRegister(issuer=issuer, doc_type=doc_type, year=year)], ignore_conflicts=True
+    )
+    register = NumberRegister.objects.select_for_update().get(issuer=issuer, doc_type=doc_type, year=year)
+    register.last_number += 1
+    register.save(update_fields=["last_number"])
+    symbol = issuer.doc_symbol_format.format(
+        number=register.last_number, code=TYPE_CODES[doc_type], abbr=issuer.doc_abbreviation
+    )
+    return register.last_number, symbol
+
+
+def signer_for(issuer: Organization, signatory: Signatory | None = None) -> Signatory:
+    """The signatory to use, checked: active, of this issuer, with a signature; the issuer has a stamp."""
+    if signatory is None:
+        signatory = issuer.signatories.filter(is_active=True).order_by("title", "id").first()
+    if signatory is None or signatory.organization_id != issuer.pk or not signatory.is_active:
+        raise ValidationError(
+            {
+                "signer": _("%(org)s has no signatory configured. Add the secretary or a deputy first.")
+                % {"org": issuer.name}
+            }
+        )
+    if not signatory.signature_image:
+        raise ValidationError(
+            {"signer": _("The signatory %(name)s has no signature image yet.") % {"name": signatory.full_name}}
+        )
+    if not issuer.stamp_image:
+        raise ValidationError({"signer": _("%(org)s has no stamp image yet.") % {"org": issuer.name}})
+    return signatory
+
+
+def verify_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("vanban:verify", args=[token])
+
+
+def header(issuer: Organization, number_symbol: str, day) -> dict:
+    """The HD 36 header fields of a document issued by `issuer`."""
+    return {
+        "superior_name": issuer.superior_name.upper(),
+        "issuer_name": (issuer.short_name or issuer.name).upper(),
+        "symbol": f"Số {number_symbol}",
+        "place_date": vn_place_date(issuer.place_name, day),
+    }
+
+
+def document_issue(
+    *,
+    actor,
+    doc_type: str,
+    issuer: Organization,
+    signatory: Signatory,
+    subject: str,
+    template: str,
+    content: dict,
+    member=None,
+    issued_at=None,
+) -> Document:
+    """Number and record a document (inside the caller's transaction); rendering follows on commit."""
+    issued_at = issued_at or timezone.now()
+    day = timezone.localtime(issued_at).date()
+    number, symbol = number_take(issuer=issuer, doc_type=doc_type, year=day.year)
+    document = Document(
+        doc_type=doc_type,
+        issuer=issuer,
+        year=day.year,
+        number=number,
+        symbol=symbol,
+        subject=subject[:255],
+        template=template,
+        snapshot={},
+        issued_at=issued_at,
+        issued_by=actor,
+        signer_name=signatory.full_name,
+        member=member,
+    )
+    on_behalf = "T/M ĐẢNG ỦY" if issuer.kind.is_committee else "T/M CHI BỘ"
+    document.snapshot = {
+        "template": template,
+        **header(issuer, symbol, day),
+        "issued_at": timezone.localtime(issued_at).isoformat(timespec="seconds"),
+        **content,
+        "signer": {
+            "on_behalf": on_behalf,
+            "title": SIGNER_TITLES[signatory.title],
+            "name": signatory.full_name,
+            "signature_image": signatory.signature_image or None,
+            "stamp_image": issuer.stamp_image or None,
+        },
+        "verify_url": verify_url(document.token),
+    }
+    document.save()
+    audit_record(
+        actor=actor,
+        action="document.issue",
+        obj=document,
+        changes={"symbol": symbol, "doc_type": doc_type, "member": member.pk if member else None},
+    )
+    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    return document
+
+
+def _enqueue_render(document_id: int):
+    from .tasks import render_document
+
+    render_document.delay(document_id)
+
+
+def document_render(document_id: int) -> Document:
+    """Render and archive the PDF once; a second call (a retried task) finds it done and returns."""
+    from .rendering import render_pdf
+
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.sha256:
+            return document
+        pdf = render_pdf(document.snapshot, image_root=settings.PRIVATE_MEDIA_ROOT)
+        document.sha256 = hashlib.sha256(pdf).hexdigest()
+        document.pdf.save(
+            f"{document.doc_type}-{document.year}-{document.issuer_id}-{document.number}.pdf",
+            ContentFile(pdf),
+            save=False,
+        )
+        document.rendered_at = timezone.now()
+        document.save(update_fields=["pdf", "sha256", "rendered_at"])
+    return document
+
+
+def document_revoke(*, actor, document: Document, reason: str) -> Document:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for revoking the document.")})
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.status == DocumentStatus.REVOKED:
+            raise ValidationError({"reason": _("This document is already revoked.")})
+        document.status = DocumentStatus.REVOKED
+        document.revoked_at = timezone.now()
+        document.revoke_reason = reason
+        document.save(update_fields=["status", "revoked_at", "revoke_reason"])
+        audit_record(actor=actor, action="document.revoke", obj=document, reason=reason)
+    return document

@@ -204,6 +204,9 @@ class Generator:
             "commune_id",
             "search_name",
             "is_active",
+            "doc_symbol_format",
+            "place_name",
+            "stamp_image",
         ]
         copier = Copier(cursor, Organization._meta.db_table, columns)
         next_id = _next_id(cursor, Organization._meta.db_table)
@@ -240,11 +243,15 @@ class Generator:
                     commune,
                     fold(name),
                     True,
+                    "{number}-{code}/{abbr}",
+                    self.place,
+                    "",
                 ]
             )
             return oid
 
         for province in Province.objects.order_by("code"):
+            self.place = province.name.replace("Thành phố ", "")
             root_index += 1
             ppath = path_step(root_index)
             communes = communes_by_province[province.code][: self.plan.communes_limit]

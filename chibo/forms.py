@@ -28,6 +28,8 @@ class OrganizationAdminForm(forms.ModelForm):
             "superior_name",
             "commune",
             "is_active",
+            "doc_symbol_format",
+            "place_name",
             "move_reason",
         )
 

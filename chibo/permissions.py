@@ -7,6 +7,8 @@ from .models import Role
 READ_ROLES = frozenset(Role.values)
 MEMBER_WRITE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
 ORG_WRITE_ROLES = frozenset({Role.ADMIN})
+# The committee's office keeps its stamp and signatories (it issues the documents).
+SIGNING_ROLES = frozenset({Role.CLERK, Role.ADMIN})
 
 
 def _assignments(user):
@@ -77,3 +79,7 @@ def can_manage_orgs(user, org) -> bool:
 
 def roles_of(user):
     return sorted({role for _path, role in _assignments(user)}) if user.is_authenticated else []
+
+
+def can_manage_signing(user, org) -> bool:
+    return has_role_over(user, org.path, SIGNING_ROLES)

@@ -8,7 +8,7 @@ from common.text import normalize
 from nhatky.services import audit_record, diff, snapshot
 
 from .models import Commune, Organization, OrganizationKind, Province, Role, RoleAssignment, Signatory
-from .permissions import can_manage_orgs
+from .permissions import can_manage_orgs, can_manage_signing
 from .units import load_kinds, load_units
 
 ORG_FIELDS = (
@@ -36,6 +36,11 @@ def _prepare(org: Organization):
 def _check_manage(actor, org):
     if actor is not None and not can_manage_orgs(actor, org):
         raise PermissionDenied(_("You may not change this organisation."))
+
+
+def _check_signing(actor, org):
+    if actor is not None and not can_manage_signing(actor, org):
+        raise PermissionDenied(_("You may not change the stamp or signatories of this organisation."))
 
 
 def organization_create(*, actor, parent: Organization | None, **fields) -> Organization:
@@ -154,7 +159,7 @@ def organization_stamp_set(*, actor, org: Organization, upload) -> Organization:
 
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
-        _check_manage(actor, org)
+        _check_signing(actor, org)
         name = store_image(upload, "stamps")
         old, org.stamp_image = org.stamp_image, name
         org.save(update_fields=["stamp_image"])
@@ -176,7 +181,7 @@ def signatory_save(
     from .images import store_image
 
     with transaction.atomic():
-        _check_manage(actor, org)
+        _check_signing(actor, org)
         signatory = signatory or Signatory(organization=org)
         if signatory.organization_id != org.pk:
             raise PermissionDenied(_("This signatory belongs to another organisation."))

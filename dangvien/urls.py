@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import link_views, views
 
 app_name = "dangvien"
 urlpatterns = [
@@ -8,4 +8,11 @@ urlpatterns = [
     path("them/", views.member_create, name="create"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/sua/", views.member_edit, name="edit"),
+    path("<int:pk>/gioi-thieu/", link_views.letter_issue, name="letter_issue"),
+    path("<int:pk>/mien/", link_views.exemption_add, name="exemption_add"),
+    path("<int:pk>/thong-bao/", link_views.change_notice, name="change_notice"),
+    path("lien-he/noi-cong-tac/", link_views.workplace_inbox, name="workplace_inbox"),
+    path("lien-he/noi-cu-tru/", link_views.residence_inbox, name="residence_inbox"),
+    path("lien-he/<int:pk>/tiep-nhan/", link_views.link_receive, name="link_receive"),
+    path("lien-he/<int:pk>/tiep-nhan-giay/", link_views.link_receive_manual, name="link_receive_manual"),
 ]

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from chibo.permissions import can_manage_members
 from chibo.selectors import organization_get, organization_member_choices
 
-from . import selectors, services
+from . import link_selectors, selectors, services
 from .forms import MemberFilterForm, MemberForm
 
 
@@ -58,6 +58,8 @@ def member_detail(request, pk):
         {
             "member": member,
             "history": records,
+            "links": link_selectors.member_links(member),
+            "exemptions": member.exemptions.all(),
             "audits": audits,
             "can_edit": can_manage_members(request.user, member.organization),
         },

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "django_celery_beat",
+    "common",
     "taikhoan",
     "nhatky",
     "chibo",

@@ -139,7 +139,9 @@ def letter_issue(*, actor, member, signatory=None, duties: str = "", issued_at=N
                 _("%(name)s is exempt from introduction (%(category)s).")
                 % {"name": member.full_name, "category": exemption.get_category_display()}
             )
-        link = ResidenceLink.objects.select_for_update(of=("self",)).filter(member=member, state__in=OPEN_STATES).first()
+        link = (
+            ResidenceLink.objects.select_for_update(of=("self",)).filter(member=member, state__in=OPEN_STATES).first()
+        )
         if link and link.state != LinkState.PENDING:
             raise ValidationError(
                 _("%(name)s already has a residence link (%(state)s).")
@@ -272,7 +274,9 @@ def link_receive_manual(*, actor, link, received_date, scan_name: str) -> Reside
     """The workplace clerk records a receipt the residence side sent on paper (it is not in the system)."""
     with transaction.atomic():
         link = (
-            ResidenceLink.objects.select_for_update(of=("self",)).select_related("member__organization", "letter").get(pk=link.pk)
+            ResidenceLink.objects.select_for_update(of=("self",))
+            .select_related("member__organization", "letter")
+            .get(pk=link.pk)
         )
         if not can_manage_members(actor, link.member.organization):
             raise PermissionDenied(_("You may not manage this member."))

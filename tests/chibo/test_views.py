@@ -42,6 +42,8 @@ def _admin_form(org, **overrides):
         "commune": "",
         "is_active": "on",
         "move_reason": "",
+        "doc_symbol_format": "{number}-{code}/{abbr}",
+        "place_name": "Hưng Yên",
         "signatories-TOTAL_FORMS": 0,
         "signatories-INITIAL_FORMS": 0,
         "role_assignments-TOTAL_FORMS": 0,

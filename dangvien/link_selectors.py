@@ -1,0 +1,53 @@
+"""Scoped reads of residence links: the workplace side sees its committees' links, the
+residence side the links addressed to its commune committees."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+
+from chibo.permissions import READ_ROLES, path_q, scope_paths
+
+from .models import LinkState, ResidenceLink
+
+_RELATED = (
+    "member__organization",
+    "workplace_committee",
+    "residence_committee",
+    "residence_branch",
+    "party_group",
+    "letter",
+    "acknowledgement",
+    "residence_commune__province",
+)
+
+
+def links_workplace(user, state: str = ""):
+    qs = ResidenceLink.objects.filter(path_q(scope_paths(user, READ_ROLES), "workplace_path"))
+    if state:
+        qs = qs.filter(state=state)
+    return qs.select_related(*_RELATED).order_by("-started_at", "-id")
+
+
+def links_residence(user, state: str = ""):
+    qs = ResidenceLink.objects.exclude(residence_path="").filter(
+        path_q(scope_paths(user, READ_ROLES), "residence_path")
+    )
+    if state:
+        qs = qs.filter(state=state)
+    return qs.select_related(*_RELATED).order_by("-started_at", "-id")
+
+
+def state_counts(qs) -> dict:
+    counts = {row["state"]: row["n"] for row in qs.order_by().values("state").annotate(n=Count("id"))}
+    return {state: counts.get(state, 0) for state in LinkState.values}
+
+
+def link_for_residence(user, pk) -> ResidenceLink:
+    return get_object_or_404(links_residence(user), pk=pk)
+
+
+def link_for_workplace(user, pk) -> ResidenceLink:
+    return get_object_or_404(links_workplace(user), pk=pk)
+
+
+def member_links(member):
+    return ResidenceLink.objects.filter(member=member).select_related(*_RELATED).order_by("-started_at", "-id")

@@ -1,0 +1,164 @@
+"""Pages of the residence-contact workflow: letters, exemptions, notices, inboxes, receipts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from chibo.permissions import can_manage_members
+
+from . import link_selectors, selectors, services
+from .link_forms import ChangeNoticeForm, ExemptionForm, LetterForm, ManualReceiptForm, ReceiveForm
+from .models import LinkState
+from .views import _apply_errors
+
+
+def _managed_member(request, pk):
+    member = selectors.member_get(request.user, pk)
+    if not can_manage_members(request.user, member.organization):
+        raise Http404
+    return member
+
+
+def _run(form, action):
+    """Call a service; its validation errors land on the form, a refusal is a 404."""
+    try:
+        return action()
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_issue(request, pk):
+    member = _managed_member(request, pk)
+    issuer = services.links.workplace_committee(member)
+    form = LetterForm(request.POST or None, issuer=issuer)
+    if request.method == "POST" and form.is_valid():
+        link = _run(
+            form,
+            lambda: services.letter_issue(
+                actor=request.user,
+                member=member,
+                signatory=form.cleaned_data["signatory"],
+                duties=form.cleaned_data["duties"],
+            ),
+        )
+        if link:
+            messages.success(request, _("Introduction letter %(symbol)s issued.") % {"symbol": link.letter.symbol})
+            return redirect("dangvien:detail", pk=member.pk)
+    return render(
+        request,
+        "dangvien/link_form.html",
+        {
+            "member": member,
+            "form": form,
+            "title": _("Introduction letter"),
+            "issuer": issuer,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exemption_add(request, pk):
+    member = _managed_member(request, pk)
+    form = ExemptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.exemption_record(actor=request.user, member=member, **form.cleaned_data)):
+            messages.success(request, _("The exemption was recorded."))
+            return redirect("dangvien:detail", pk=member.pk)
+    return render(request, "dangvien/link_form.html", {"member": member, "form": form, "title": _("Exemption")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_notice(request, pk):
+    member = _managed_member(request, pk)
+    form = ChangeNoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        notice = _run(
+            form, lambda: services.change_notice_issue(actor=request.user, member=member, **form.cleaned_data)
+        )
+        if notice:
+            messages.success(request, _("Change notice %(symbol)s issued.") % {"symbol": notice.document.symbol})
+            return redirect("dangvien:detail", pk=member.pk)
+    return render(request, "dangvien/link_form.html", {"member": member, "form": form, "title": _("Change notice")})
+
+
+@login_required
+def workplace_inbox(request):
+    state = request.GET.get("state", LinkState.LETTER_ISSUED)
+    links = link_selectors.links_workplace(request.user, state)[:200]
+    return render(
+        request,
+        "dangvien/link_inbox.html",
+        {
+            "side": "workplace",
+            "links": links,
+            "state": state,
+            "states": LinkState.choices,
+            "counts": link_selectors.state_counts(link_selectors.links_workplace(request.user)),
+        },
+    )
+
+
+@login_required
+def residence_inbox(request):
+    state = request.GET.get("state", LinkState.LETTER_ISSUED)
+    links = link_selectors.links_residence(request.user, state)[:200]
+    return render(
+        request,
+        "dangvien/link_inbox.html",
+        {
+            "side": "residence",
+            "links": links,
+            "state": state,
+            "states": LinkState.choices,
+            "counts": link_selectors.state_counts(link_selectors.links_residence(request.user)),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_receive(request, pk):
+    link = link_selectors.link_for_residence(request.user, pk)
+    form = ReceiveForm(request.POST or None, committee=link.residence_committee)
+    if request.method == "POST" and form.is_valid():
+        done = _run(form, lambda: services.link_receive(actor=request.user, link=link, **form.cleaned_data))
+        if done:
+            messages.success(
+                request,
+                _("Receipt recorded; acknowledgement %(symbol)s sent to the workplace.")
+                % {"symbol": done.acknowledgement.symbol},
+            )
+            return redirect("dangvien:residence_inbox")
+    return render(request, "dangvien/link_receive.html", {"link": link, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def link_receive_manual(request, pk):
+    from vanban.uploads import store_scan
+
+    link = link_selectors.link_for_workplace(request.user, pk)
+    form = ManualReceiptForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+
+        def action():
+            scan = store_scan(form.cleaned_data["scan"])
+            return services.link_receive_manual(
+                actor=request.user, link=link, received_date=form.cleaned_data["received_date"], scan_name=scan
+            )
+
+        if _run(form, action):
+            messages.success(request, _("The receipt was recorded."))
+            return redirect("dangvien:workplace_inbox")
+    return render(request, "dangvien/link_receive.html", {"link": link, "form": form, "manual": True})

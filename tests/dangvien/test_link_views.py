@@ -1,0 +1,130 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from chibo.models import Commune, Role
+from dangvien.models import LinkState, ResidenceLink
+from tests import factories
+from tests.images import configure_signing, png_upload
+
+
+@pytest.fixture
+def setup(tree, admin_user):
+    from chibo.services import organization_update
+
+    commune = Commune.objects.get(code=70)
+    organization_update(actor=admin_user, org=tree["commune"], commune=commune)
+    configure_signing(tree["a"])
+    configure_signing(tree["commune"], name="Lê Thị Hoa")
+    clerk = factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)])
+    office = factories.user("office", roles=[(tree["commune"], Role.CLERK)])
+    neighbour_office = factories.user("office_b", roles=[(tree["b"], Role.CLERK)])
+    member = factories.member(tree["a1"], full_name="Nguyễn Văn Đức", commune_code=70)
+    return {"clerk": clerk, "office": office, "neighbour": neighbour_office, "member": member, **tree}
+
+
+def test_clerk_issues_letter_from_member_page(client, setup):
+    client.force_login(setup["clerk"])
+    member = setup["member"]
+    page = client.get(reverse("dangvien:letter_issue", args=[member.pk]))
+    assert page.status_code == 200
+    signatory = setup["a"].signatories.get()
+    response = client.post(reverse("dangvien:letter_issue", args=[member.pk]),
+                           {"signatory": signatory.pk, "duties": "Phụ trách tổ chức"})
+    assert response.status_code == 302
+    link = ResidenceLink.objects.get(member=member)
+    assert link.state == LinkState.LETTER_ISSUED
+    detail = client.get(reverse("dangvien:detail", args=[member.pk])).content.decode()
+    assert link.letter.symbol in detail
+
+
+def test_second_issue_shows_error_not_500(client, setup):
+    client.force_login(setup["clerk"])
+    member, signatory = setup["member"], setup["a"].signatories.get()
+    url = reverse("dangvien:letter_issue", args=[member.pk])
+    client.post(url, {"signatory": signatory.pk})
+    response = client.post(url, {"signatory": signatory.pk})
+    assert response.status_code == 200
+    assert "đã có liên hệ" in response.content.decode() or "already has" in response.content.decode()
+
+
+def test_neighbour_clerk_gets_404(client, setup):
+    client.force_login(setup["neighbour"])
+    assert client.get(reverse("dangvien:letter_issue", args=[setup["member"].pk])).status_code == 404
+
+
+def test_residence_office_receives(client, setup):
+    from dangvien.services import letter_issue
+
+    link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    client.force_login(setup["office"])
+    inbox = client.get(reverse("dangvien:residence_inbox")).content.decode()
+    assert "Nguyễn Văn Đức" in inbox
+    response = client.post(reverse("dangvien:link_receive", args=[link.pk]), {
+        "received_date": datetime.date.today().strftime("%d/%m/%Y"), "branch": setup["res"].pk, "group": "",
+    })
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.state == LinkState.RECEIVED and link.acknowledgement.symbol == "1-PB/ĐU"
+    client.force_login(setup["clerk"])
+    sent = client.get(reverse("dangvien:workplace_inbox"), {"state": "received"}).content.decode()
+    assert "1-PB/ĐU" in sent
+
+
+def test_receive_is_404_for_workplace_clerk_and_neighbour(client, setup):
+    from dangvien.services import letter_issue
+
+    link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    for user in (setup["clerk"], setup["neighbour"]):
+        client.force_login(user)
+        assert client.get(reverse("dangvien:link_receive", args=[link.pk])).status_code == 404
+
+
+def test_receive_bad_input_stays_on_form(client, setup):
+    from dangvien.services import letter_issue
+
+    link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    client.force_login(setup["office"])
+    future = (datetime.date.today() + datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    response = client.post(reverse("dangvien:link_receive", args=[link.pk]),
+                           {"received_date": future, "branch": setup["res"].pk})
+    assert response.status_code == 200 and "received_date" in response.context["form"].errors
+    link.refresh_from_db()
+    assert link.state == LinkState.LETTER_ISSUED
+
+
+def test_signing_page_upload_and_bad_image(client, setup):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(setup["clerk"])
+    url = reverse("chibo:signing", args=[setup["a"].pk])
+    assert client.get(url).status_code == 200
+    bad = SimpleUploadedFile("dau.png", b"not an image at all", content_type="image/png")
+    response = client.post(url, {"form": "stamp", "stamp-stamp": bad})
+    assert response.status_code == 200 and response.context["stamp_form"].errors
+    response = client.post(url, {"form": "stamp", "stamp-stamp": png_upload()})
+    assert response.status_code == 302
+    assert client.get(reverse("chibo:stamp_image", args=[setup["a"].pk])).status_code == 200
+    client.force_login(setup["neighbour"])
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("chibo:stamp_image", args=[setup["a"].pk])).status_code == 404
+
+
+def test_oversized_image_refused(client, setup, settings):
+    settings.UPLOAD_IMAGE_MAX_BYTES = 1000
+    client.force_login(setup["clerk"])
+    response = client.post(reverse("chibo:signing", args=[setup["a"].pk]),
+                           {"form": "stamp", "stamp-stamp": png_upload(size=(800, 800))})
+    assert response.status_code == 200 and "stamp" in response.context["stamp_form"].errors
+
+
+def test_verification_page_is_public_and_masked(client, setup):
+    from dangvien.services import letter_issue
+
+    link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    response = client.get(reverse("vanban:verify", args=[link.letter.token]))
+    body = response.content.decode()
+    assert response.status_code == 200 and link.letter.symbol in body
+    assert "N. V. Đức" in body and "Nguyễn Văn Đức" not in body
+    assert client.get(reverse("vanban:verify", args=["khong-ton-tai"])).status_code == 404

@@ -84,3 +84,20 @@ class ManualReceiptForm(_Crispy, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._helper()
+
+
+class BatchForm(forms.Form):
+    signatory = forms.ModelChoiceField(
+        label=_("Signed by"),
+        queryset=Signatory.objects.none(),
+        required=False,
+        empty_label=_("The committee's secretary"),
+    )
+    duties = forms.CharField(label=_("Duties at work (printed on every letter)"), required=False, max_length=300)
+
+    def __init__(self, *args, issuer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if issuer is not None:
+            self.fields["signatory"].queryset = issuer.signatories.filter(is_active=True)
+        else:
+            del self.fields["signatory"]

@@ -162,3 +162,61 @@ def link_receive_manual(request, pk):
             messages.success(request, _("The receipt was recorded."))
             return redirect("dangvien:workplace_inbox")
     return render(request, "dangvien/link_receive.html", {"link": link, "form": form, "manual": True})
+
+
+@login_required
+@require_http_methods(["POST"])
+def batch_new(request):
+    """Confirm a selection from the member list, then start issuing in the background."""
+    from .link_forms import BatchForm
+    from .services.batches import letter_batch_start
+    from .services.links import workplace_committee
+
+    ids = [i for i in request.POST.getlist("member") if i.isdigit()]
+    members = list(selectors.member_visible(request.user).filter(pk__in=ids).select_related("organization"))
+    issuers = {workplace_committee(m) for m in members}
+    form = BatchForm(
+        request.POST if "confirm" in request.POST else None, issuer=next(iter(issuers)) if len(issuers) == 1 else None
+    )
+    if form.is_bound and form.is_valid():
+        batch = _run(
+            form,
+            lambda: letter_batch_start(
+                actor=request.user,
+                member_ids=[m.pk for m in members],
+                signatory=form.cleaned_data.get("signatory"),
+                duties=form.cleaned_data["duties"],
+            ),
+        )
+        if batch:
+            return redirect("dangvien:batch", pk=batch.pk)
+    return render(request, "dangvien/batch_new.html", {"form": form, "members": members, "issuers": issuers})
+
+
+def _batch(request, pk):
+    from django.shortcuts import get_object_or_404
+
+    from .models import LetterBatch
+
+    return get_object_or_404(LetterBatch, pk=pk, created_by=request.user)
+
+
+@login_required
+def batch(request, pk):
+    batch = _batch(request, pk)
+    template = "dangvien/_batch_progress.html" if request.headers.get("HX-Request") else "dangvien/batch.html"
+    members = {m.pk: m for m in selectors.member_visible(request.user).filter(pk__in=batch.member_ids)}
+    rows = [(members.get(int(k)), r) for k, r in batch.results.items()]
+    return render(request, template, {"batch": batch, "rows": rows})
+
+
+@login_required
+def batch_pdf(request, pk):
+    from django.http import FileResponse
+
+    batch = _batch(request, pk)
+    if not batch.combined_pdf:
+        raise Http404
+    return FileResponse(
+        batch.combined_pdf.open("rb"), content_type="application/pdf", filename=f"giay-gioi-thieu-{batch.pk}.pdf"
+    )

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from chibo.models import Commune, Organization
 from common.text import fold, sort_key, validate_no_control_chars, validate_single_line
+from vanban.storage import private_storage_callable
 
 from .validators import check_card_number, check_citizen_id
 
@@ -384,3 +385,37 @@ class ChangeNotice(models.Model):
 
     def __str__(self):
         return f"{self.member} — {self.get_kind_display()}"
+
+
+class LetterBatch(models.Model):
+    """Letters issued for many members at once, in the background, with progress and one print file."""
+
+    created_by = models.ForeignKey("taikhoan.User", on_delete=models.PROTECT, related_name="+")
+    signatory = models.ForeignKey("chibo.Signatory", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    duties = models.CharField(max_length=300, blank=True)
+    member_ids = models.JSONField(default=list)
+    results = models.JSONField(default=dict)  # member id → {"document": id} or {"error": message}
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    combined_pdf = models.FileField(storage=private_storage_callable, upload_to="batches/%Y/", blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("letter batch")
+        verbose_name_plural = _("letter batches")
+
+    def __str__(self):
+        return f"{self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def issued(self) -> int:
+        return sum(1 for r in self.results.values() if "document" in r)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results.values() if "error" in r)

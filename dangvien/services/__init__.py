@@ -1,5 +1,6 @@
 """Every write to members, exemptions, residence links and change notices goes through here."""
 
+from .batches import letter_batch_run, letter_batch_start  # noqa: F401
 from .links import (  # noqa: F401
     change_notice_issue,
     exemption_record,

@@ -207,7 +207,8 @@ def batch(request, pk):
     template = "dangvien/_batch_progress.html" if request.headers.get("HX-Request") else "dangvien/batch.html"
     members = {m.pk: m for m in selectors.member_visible(request.user).filter(pk__in=batch.member_ids)}
     rows = [(members.get(int(k)), r) for k, r in batch.results.items()]
-    return render(request, template, {"batch": batch, "rows": rows})
+    rendered = None if batch.finished_at else services.batches.letter_batch_rendered(batch)
+    return render(request, template, {"batch": batch, "rows": rows, "rendered": rendered})
 
 
 @login_required

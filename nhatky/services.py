@@ -42,3 +42,19 @@ def diff(instance, before: dict, fields) -> dict:
 
 def snapshot(instance, fields) -> dict:
     return {name: getattr(instance, name) for name in fields}
+
+
+def audit_record_many(*, actor, action: str, entries) -> list[AuditEvent]:
+    """One audit row per (object, changes) pair, written in one statement (bulk services)."""
+    events = [
+        AuditEvent(
+            actor=actor if actor is not None and actor.pk else None,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:255],
+            changes={k: _plain(v) for k, v in (changes or {}).items()},
+        )
+        for obj, changes in entries
+    ]
+    return AuditEvent.objects.bulk_create(events, batch_size=500)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from chibo.models import Organization, Signatory
 from common.dates import vn_place_date
-from nhatky.services import audit_record
+from nhatky.services import audit_record, audit_record_many
 
 from .models import TYPE_CODES, Document, DocumentStatus, NumberRegister
 
@@ -23,21 +23,26 @@ log = logging.getLogger(__name__)
 SIGNER_TITLES = {"secretary": "BÍ THƯ", "deputy": "PHÓ BÍ THƯ"}
 
 
-def number_take(*, issuer: Organization, doc_type: str, year: int) -> tuple[int, str]:
-    """The next number and its printed symbol. Call inside the issuing transaction: the
-    register row stays locked until it commits, and a rollback gives the number back."""
+def numbers_take(*, issuer: Organization, doc_type: str, year: int, count: int = 1) -> list[tuple[int, str]]:
+    """The next `count` numbers and their printed symbols. Call inside the issuing transaction:
+    the register row stays locked until it commits, and a rollback gives the numbers back."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("number_take must run inside the issuing transaction")
+        raise RuntimeError("numbers must be taken inside the issuing transaction")
     NumberRegister.objects.bulk_create(
         [NumberRegister(issuer=issuer, doc_type=doc_type, year=year)], ignore_conflicts=True
     )
     register = NumberRegister.objects.select_for_update().get(issuer=issuer, doc_type=doc_type, year=year)
-    register.last_number += 1
+    first = register.last_number + 1
+    register.last_number += count
     register.save(update_fields=["last_number"])
-    symbol = issuer.doc_symbol_format.format(
-        number=register.last_number, code=TYPE_CODES[doc_type], abbr=issuer.doc_abbreviation
-    )
-    return register.last_number, symbol
+    return [
+        (n, issuer.doc_symbol_format.format(number=n, code=TYPE_CODES[doc_type], abbr=issuer.doc_abbreviation))
+        for n in range(first, first + count)
+    ]
+
+
+def number_take(*, issuer: Organization, doc_type: str, year: int) -> tuple[int, str]:
+    return numbers_take(issuer=issuer, doc_type=doc_type, year=year)[0]
 
 
 def signer_for(issuer: Organization, signatory: Signatory | None = None) -> Signatory:
@@ -74,22 +79,10 @@ def header(issuer: Organization, number_symbol: str, day) -> dict:
     }
 
 
-def document_issue(
-    *,
-    actor,
-    doc_type: str,
-    issuer: Organization,
-    signatory: Signatory,
-    subject: str,
-    template: str,
-    content: dict,
-    member=None,
-    issued_at=None,
+def _build(
+    *, actor, doc_type, issuer, signatory, subject, template, content, member, issued_at, number, symbol
 ) -> Document:
-    """Number and record a document (inside the caller's transaction); rendering follows on commit."""
-    issued_at = issued_at or timezone.now()
     day = timezone.localtime(issued_at).date()
-    number, symbol = number_take(issuer=issuer, doc_type=doc_type, year=day.year)
     document = Document(
         doc_type=doc_type,
         issuer=issuer,
@@ -104,14 +97,13 @@ def document_issue(
         signer_name=signatory.full_name,
         member=member,
     )
-    on_behalf = "T/M ĐẢNG ỦY" if issuer.kind.is_committee else "T/M CHI BỘ"
     document.snapshot = {
         "template": template,
         **header(issuer, symbol, day),
         "issued_at": timezone.localtime(issued_at).isoformat(timespec="seconds"),
         **content,
         "signer": {
-            "on_behalf": on_behalf,
+            "on_behalf": "T/M ĐẢNG ỦY" if issuer.kind.is_committee else "T/M CHI BỘ",
             "title": SIGNER_TITLES[signatory.title],
             "name": signatory.full_name,
             "signature_image": signatory.signature_image or None,
@@ -119,21 +111,73 @@ def document_issue(
         },
         "verify_url": verify_url(document.token),
     }
-    document.save()
-    audit_record(
-        actor=actor,
-        action="document.issue",
-        obj=document,
-        changes={"symbol": symbol, "doc_type": doc_type, "member": member.pk if member else None},
-    )
-    transaction.on_commit(lambda: _enqueue_render(document.pk))
     return document
 
 
-def _enqueue_render(document_id: int):
-    from .tasks import render_document
+def document_issue(
+    *,
+    actor,
+    doc_type: str,
+    issuer: Organization,
+    signatory: Signatory,
+    subject: str,
+    template: str,
+    content: dict,
+    member=None,
+    issued_at=None,
+) -> Document:
+    """Number and record a document (inside the caller's transaction); rendering follows on commit."""
+    return documents_issue_many(
+        actor=actor,
+        doc_type=doc_type,
+        issuer=issuer,
+        signatory=signatory,
+        template=template,
+        items=[(member, subject, content)],
+        issued_at=issued_at,
+    )[0]
 
-    render_document.delay(document_id)
+
+def documents_issue_many(
+    *, actor, doc_type: str, issuer: Organization, signatory: Signatory, template: str, items, issued_at=None
+) -> list[Document]:
+    """Number and record several documents of one issuer in one go: consecutive numbers, one
+    insert, one audit insert; each PDF renders in the background once the transaction commits."""
+    issued_at = issued_at or timezone.now()
+    day = timezone.localtime(issued_at).date()
+    numbers = numbers_take(issuer=issuer, doc_type=doc_type, year=day.year, count=len(items))
+    documents = [
+        _build(
+            actor=actor,
+            doc_type=doc_type,
+            issuer=issuer,
+            signatory=signatory,
+            subject=subject,
+            template=template,
+            content=content,
+            member=member,
+            issued_at=issued_at,
+            number=number,
+            symbol=symbol,
+        )
+        for (member, subject, content), (number, symbol) in zip(items, numbers, strict=True)
+    ]
+    documents = Document.objects.bulk_create(documents)
+    audit_record_many(
+        actor=actor,
+        action="document.issue",
+        entries=[(d, {"symbol": d.symbol, "doc_type": doc_type, "member": d.member_id}) for d in documents],
+    )
+    ids = [d.pk for d in documents]
+    transaction.on_commit(lambda: _enqueue_render_many(ids))
+    return documents
+
+
+def _enqueue_render_many(ids, chunk: int = 10):
+    from .tasks import render_documents
+
+    for start in range(0, len(ids), chunk):
+        render_documents.delay(ids[start : start + chunk])
 
 
 def document_render(document_id: int) -> Document:

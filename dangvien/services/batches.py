@@ -1,9 +1,10 @@
 """Introduction letters for many members at once, in a Celery task, with progress."""
 
+import io
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,9 +12,11 @@ from chibo.permissions import can_manage_members
 from nhatky.services import audit_record
 
 from ..models import LetterBatch, LinkState, Member, ResidenceLink
-from .links import letter_issue
+from .links import letters_issue_many
 
 MAX_BATCH = 2000
+# Members issued per transaction: one block of numbers, one insert of letters and links.
+CHUNK = 50
 
 
 def letter_batch_start(*, actor, member_ids, signatory=None, duties: str = "") -> LetterBatch:
@@ -56,39 +59,73 @@ def _already_issued_in_batch(batch, member_id):
 
 
 def letter_batch_run(batch_id: int) -> LetterBatch:
-    """Issue, render and archive each letter, then one combined PDF. Safe to run twice."""
-    from vanban.models import Document
-    from vanban.rendering import render_many
-    from vanban.services import document_render
-
+    """Issue each letter (numbers are taken one by one); every letter's PDF renders in its own
+    task as soon as it commits, so all workers render while this one keeps issuing. Safe to
+    run twice: members already handled are skipped, a letter issued just before a crash is found."""
     batch = LetterBatch.objects.select_related("created_by", "signatory").get(pk=batch_id)
-    for member_id in batch.member_ids:
-        key = str(member_id)
-        if key in batch.results:
-            continue
-        member = Member(pk=member_id)
+    todo = [i for i in batch.member_ids if str(i) not in batch.results]
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start : start + CHUNK]
         try:
-            link = letter_issue(actor=batch.created_by, member=member, signatory=batch.signatory, duties=batch.duties)
-            result = {"document": link.letter_id}
-        except ValidationError as exc:
-            existing = _already_issued_in_batch(batch, member_id)
-            result = {"document": existing} if existing else {"error": " ".join(exc.messages)}
-        except (PermissionDenied, Member.DoesNotExist) as exc:
-            result = {"error": str(exc) or _("Not allowed.")}
-        if "document" in result:
-            document_render(result["document"])
-        batch.results[key] = result
-        LetterBatch.objects.filter(pk=batch.pk).update(results=batch.results, done=F("done") + 1)
-        batch.done += 1
-    if not batch.finished_at:
-        document_ids = [r["document"] for r in batch.results.values() if "document" in r]
-        documents = Document.objects.in_bulk(document_ids)
-        if document_ids:
-            from django.conf import settings
-
-            pdf = render_many([documents[i].snapshot for i in document_ids], image_root=settings.PRIVATE_MEDIA_ROOT)
-            batch.combined_pdf.save(f"letters-{batch.pk}.pdf", ContentFile(pdf), save=False)
-        batch.finished_at = timezone.now()
+            links, refusals = letters_issue_many(
+                actor=batch.created_by,
+                members=[Member(pk=i) for i in chunk],
+                signatory=batch.signatory,
+                duties=batch.duties,
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            links, refusals = [], {i: exc for i in chunk}
+        issued = {link.member_id: link.letter_id for link in links}
+        for member_id in chunk:
+            if member_id in issued:
+                result = {"document": issued[member_id]}
+            else:
+                existing = _already_issued_in_batch(batch, member_id)
+                error = refusals.get(member_id)
+                messages = getattr(error, "messages", None) or [str(error) or _("Not allowed.")]
+                result = {"document": existing} if existing else {"error": " ".join(messages)}
+            batch.results[str(member_id)] = result
         batch.done = len(batch.results)
-        batch.save(update_fields=["combined_pdf", "finished_at", "done"])
+        LetterBatch.objects.filter(pk=batch.pk).update(results=batch.results, done=batch.done)
+    transaction.on_commit(lambda: _enqueue_finish(batch.pk))
     return batch
+
+
+def _enqueue_finish(batch_id):
+    from ..tasks import finish_letter_batch
+
+    finish_letter_batch.delay(batch_id)
+
+
+def letter_batch_rendered(batch: LetterBatch) -> int:
+    from vanban.models import Document
+
+    ids = [r["document"] for r in batch.results.values() if "document" in r]
+    return Document.objects.filter(pk__in=ids).exclude(sha256="").count()
+
+
+def letter_batch_finish(batch_id: int) -> bool:
+    """Join the archived letters into one file for printing once all are rendered; False = not yet."""
+    from pypdf import PdfWriter
+
+    from vanban.models import Document
+
+    with transaction.atomic():
+        batch = LetterBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.finished_at:
+            return True
+        ids = [r["document"] for r in batch.results.values() if "document" in r]
+        documents = Document.objects.in_bulk(ids)
+        if len(batch.results) < batch.total or any(not documents[i].sha256 for i in ids):
+            return False
+        if ids:
+            writer = PdfWriter()
+            for i in ids:
+                with documents[i].pdf.open("rb") as handle:
+                    writer.append(handle)
+            out = io.BytesIO()
+            writer.write(out)
+            batch.combined_pdf.save(f"letters-{batch.pk}.pdf", ContentFile(out.getvalue()), save=False)
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["combined_pdf", "finished_at"])
+    return True

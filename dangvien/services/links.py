@@ -9,9 +9,9 @@ from chibo.models import Organization, Role
 from chibo.permissions import can_manage_members, has_role_over
 from common.dates import vn_date
 from common.text import normalize
-from nhatky.services import audit_record
+from nhatky.services import audit_record, audit_record_many
 from vanban.models import DocumentType
-from vanban.services import document_issue, signer_for
+from vanban.services import document_issue, documents_issue_many, signer_for
 
 from ..models import (
     EXEMPTION_KINDS,
@@ -125,74 +125,143 @@ def _member_block(member, duties: str) -> dict:
 
 def letter_issue(*, actor, member, signatory=None, duties: str = "", issued_at=None) -> ResidenceLink:
     """Issue the introduction letter (Mẫu 1-213) for one member, in one transaction."""
+    links, refusals = letters_issue_many(
+        actor=actor, members=[member], signatory=signatory, duties=duties, issued_at=issued_at
+    )
+    if member.pk in refusals:
+        raise refusals[member.pk]
+    return links[0]
+
+
+def letters_issue_many(*, actor, members, signatory=None, duties: str = "", issued_at=None):
+    """Issue letters for many members in one transaction: the checks for each member, then one
+    block of consecutive numbers per committee. Returns (links, {member id: refusal}); a
+    refused member takes no number. A permission refusal for anyone refuses the whole call."""
+    ids = [m.pk for m in members]
+    refusals: dict[int, Exception] = {}
     with transaction.atomic():
-        member = _member_for_clerk(actor, member)
-        # One member at a time: a double click waits here and then finds the letter issued.
-        Member.objects.select_for_update().filter(pk=member.pk).first()
-        if not member.covered_213:
-            raise ValidationError(_("%(name)s is not marked as covered by QĐ 213.") % {"name": member.full_name})
-        if not member.residence_commune_id:
-            raise ValidationError(_("%(name)s has no residence commune.") % {"name": member.full_name})
-        exemption = current_exemption(member)
-        if exemption and exemption.kind == ExemptionKind.NOT_INTRODUCED:
-            raise ValidationError(
-                _("%(name)s is exempt from introduction (%(category)s).")
-                % {"name": member.full_name, "category": exemption.get_category_display()}
+        # Locking the members makes a double click wait here, then find the letter issued.
+        found = {
+            m.pk: m
+            for m in Member.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("organization__kind", "residence_commune__province")
+            .prefetch_related("exemptions")
+        }
+        for pk in ids:
+            if pk not in found:
+                raise PermissionDenied(_("You may not manage this member."))
+        if not all(can_manage_members(actor, found[pk].organization) for pk in ids):
+            raise PermissionDenied(_("You may not manage this member."))
+        open_links = {
+            link.member_id: link
+            for link in ResidenceLink.objects.select_for_update().filter(member_id__in=ids, state__in=OPEN_STATES)
+        }
+        issuers, residences, groups = {}, {}, {}
+        for pk in ids:
+            member = found[pk]
+            exemption = current_exemption(member)
+            link = open_links.get(pk)
+            if not member.covered_213:
+                refusals[pk] = ValidationError(
+                    _("%(name)s is not marked as covered by QĐ 213.") % {"name": member.full_name}
+                )
+            elif not member.residence_commune_id:
+                refusals[pk] = ValidationError(_("%(name)s has no residence commune.") % {"name": member.full_name})
+            elif exemption and exemption.kind == ExemptionKind.NOT_INTRODUCED:
+                refusals[pk] = ValidationError(
+                    _("%(name)s is exempt from introduction (%(category)s).")
+                    % {"name": member.full_name, "category": exemption.get_category_display()}
+                )
+            elif link and link.state != LinkState.PENDING:
+                refusals[pk] = ValidationError(
+                    _("%(name)s already has a residence link (%(state)s).")
+                    % {"name": member.full_name, "state": link.get_state_display()}
+                )
+            else:
+                org_id = member.organization_id
+                if org_id not in issuers:
+                    issuers[org_id] = workplace_committee(member)
+                groups.setdefault(issuers[org_id].pk, (issuers[org_id], []))[1].append((member, exemption))
+        links = []
+        for issuer, group in groups.values():
+            signer = signer_for(issuer, signatory)
+            items, new_links = [], []
+            for member, exemption in group:
+                commune_id = member.residence_commune_id
+                if commune_id not in residences:
+                    residences[commune_id] = residence_committee_for(member.residence_commune)
+                residence = residences[commune_id]
+                link = open_links.get(member.pk) or ResidenceLink(member=member)
+                link.workplace_committee = issuer
+                link.workplace_path = issuer.path
+                link.residence_commune = member.residence_commune
+                link.residence_hamlet = member.residence_hamlet
+                link.residence_street = member.residence_street
+                link.residence_committee = residence
+                link.residence_path = residence.path if residence else ""
+                link.exempt_from_meetings = bool(exemption and exemption.kind == ExemptionKind.EXEMPT_MEETINGS)
+                commune_name = member.residence_commune.name
+                addressee = [f"Đảng ủy {commune_name[0].lower()}{commune_name[1:]}"]
+                if member.residence_hamlet:
+                    addressee.append(f"Chi ủy chi bộ {member.residence_hamlet}")
+                items.append(
+                    (
+                        member,
+                        f"Giới thiệu đồng chí {member.full_name} về sinh hoạt nơi cư trú",
+                        {
+                            "doc_type_label": "GIẤY GIỚI THIỆU",
+                            "subtitle": "Đảng viên đang công tác về sinh hoạt nơi cư trú",
+                            "addressee": addressee,
+                            "member": _member_block(member, normalize(duties or "")),
+                            "body": [],
+                            "extra": {},
+                            "recipients": ["Như trên;", "Đảng viên được giới thiệu;", "Lưu Văn phòng Đảng ủy."],
+                        },
+                    )
+                )
+                new_links.append(link)
+            documents = documents_issue_many(
+                actor=actor,
+                doc_type=DocumentType.INTRODUCTION,
+                issuer=issuer,
+                signatory=signer,
+                template=f"introduction/{TEMPLATE_VERSION}",
+                items=items,
+                issued_at=issued_at,
             )
-        link = (
-            ResidenceLink.objects.select_for_update(of=("self",)).filter(member=member, state__in=OPEN_STATES).first()
-        )
-        if link and link.state != LinkState.PENDING:
-            raise ValidationError(
-                _("%(name)s already has a residence link (%(state)s).")
-                % {"name": member.full_name, "state": link.get_state_display()}
+            for link, document in zip(new_links, documents, strict=True):
+                link.letter = document
+                link.state = LinkState.LETTER_ISSUED
+            existing = [link for link in new_links if link.pk]
+            fresh = [link for link in new_links if not link.pk]
+            if existing:
+                ResidenceLink.objects.bulk_update(
+                    existing,
+                    [
+                        "workplace_committee",
+                        "workplace_path",
+                        "residence_commune",
+                        "residence_hamlet",
+                        "residence_street",
+                        "residence_committee",
+                        "residence_path",
+                        "exempt_from_meetings",
+                        "letter",
+                        "state",
+                    ],
+                )
+            ResidenceLink.objects.bulk_create(fresh)
+            audit_record_many(
+                actor=actor,
+                action="link.letter_issued",
+                entries=[
+                    (link, {"letter": link.letter.symbol, "residence_committee": link.residence_committee_id})
+                    for link in new_links
+                ],
             )
-        issuer = workplace_committee(member)
-        signatory = signer_for(issuer, signatory)
-        residence = residence_committee_for(member.residence_commune)
-        if link is None:
-            link = ResidenceLink(member=member)
-        link.workplace_committee = issuer
-        link.workplace_path = issuer.path
-        link.residence_commune = member.residence_commune
-        link.residence_hamlet = member.residence_hamlet
-        link.residence_street = member.residence_street
-        link.residence_committee = residence
-        link.residence_path = residence.path if residence else ""
-        link.exempt_from_meetings = bool(exemption and exemption.kind == ExemptionKind.EXEMPT_MEETINGS)
-        commune_name = member.residence_commune.name
-        addressee = [f"Đảng ủy {commune_name[0].lower()}{commune_name[1:]}"]
-        if member.residence_hamlet:
-            addressee.append(f"Chi ủy chi bộ {member.residence_hamlet}")
-        document = document_issue(
-            actor=actor,
-            doc_type=DocumentType.INTRODUCTION,
-            issuer=issuer,
-            signatory=signatory,
-            subject=f"Giới thiệu đồng chí {member.full_name} về sinh hoạt nơi cư trú",
-            template=f"introduction/{TEMPLATE_VERSION}",
-            member=member,
-            issued_at=issued_at,
-            content={
-                "doc_type_label": "GIẤY GIỚI THIỆU",
-                "subtitle": "Đảng viên đang công tác về sinh hoạt nơi cư trú",
-                "addressee": addressee,
-                "member": _member_block(member, normalize(duties or "")),
-                "body": [],
-                "extra": {},
-                "recipients": ["Như trên;", "Đảng viên được giới thiệu;", "Lưu Văn phòng Đảng ủy."],
-            },
-        )
-        link.letter = document
-        link.state = LinkState.LETTER_ISSUED
-        link.save()
-        audit_record(
-            actor=actor,
-            action="link.letter_issued",
-            obj=link,
-            changes={"letter": document.symbol, "residence_committee": residence.pk if residence else None},
-        )
-    return link
+            links.extend(new_links)
+    return links, refusals
 
 
 def _check_residence_office(actor, link):

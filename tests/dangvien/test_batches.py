@@ -71,7 +71,7 @@ def test_batch_pages(client, three, clerk_a, django_capture_on_commit_callbacks)
         response = client.post(reverse("dangvien:batch_new"), {"member": ids, "confirm": "1", "duties": ""})
     assert response.status_code == 302
     page = client.get(response["Location"])
-    assert "data-testid=\"combined-pdf\"" in page.content.decode()
+    assert 'data-testid="combined-pdf"' in page.content.decode()
     batch = LetterBatch.objects.get()
     pdf = client.get(reverse("dangvien:batch_pdf", args=[batch.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

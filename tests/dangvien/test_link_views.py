@@ -30,8 +30,9 @@ def test_clerk_issues_letter_from_member_page(client, setup):
     page = client.get(reverse("dangvien:letter_issue", args=[member.pk]))
     assert page.status_code == 200
     signatory = setup["a"].signatories.get()
-    response = client.post(reverse("dangvien:letter_issue", args=[member.pk]),
-                           {"signatory": signatory.pk, "duties": "Phụ trách tổ chức"})
+    response = client.post(
+        reverse("dangvien:letter_issue", args=[member.pk]), {"signatory": signatory.pk, "duties": "Phụ trách tổ chức"}
+    )
     assert response.status_code == 302
     link = ResidenceLink.objects.get(member=member)
     assert link.state == LinkState.LETTER_ISSUED
@@ -61,9 +62,14 @@ def test_residence_office_receives(client, setup):
     client.force_login(setup["office"])
     inbox = client.get(reverse("dangvien:residence_inbox")).content.decode()
     assert "Nguyễn Văn Đức" in inbox
-    response = client.post(reverse("dangvien:link_receive", args=[link.pk]), {
-        "received_date": datetime.date.today().strftime("%d/%m/%Y"), "branch": setup["res"].pk, "group": "",
-    })
+    response = client.post(
+        reverse("dangvien:link_receive", args=[link.pk]),
+        {
+            "received_date": datetime.date.today().strftime("%d/%m/%Y"),
+            "branch": setup["res"].pk,
+            "group": "",
+        },
+    )
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.state == LinkState.RECEIVED and link.acknowledgement.symbol == "1-PB/ĐU"
@@ -87,8 +93,9 @@ def test_receive_bad_input_stays_on_form(client, setup):
     link = letter_issue(actor=setup["clerk"], member=setup["member"])
     client.force_login(setup["office"])
     future = (datetime.date.today() + datetime.timedelta(days=3)).strftime("%d/%m/%Y")
-    response = client.post(reverse("dangvien:link_receive", args=[link.pk]),
-                           {"received_date": future, "branch": setup["res"].pk})
+    response = client.post(
+        reverse("dangvien:link_receive", args=[link.pk]), {"received_date": future, "branch": setup["res"].pk}
+    )
     assert response.status_code == 200 and "received_date" in response.context["form"].errors
     link.refresh_from_db()
     assert link.state == LinkState.LETTER_ISSUED
@@ -114,8 +121,9 @@ def test_signing_page_upload_and_bad_image(client, setup):
 def test_oversized_image_refused(client, setup, settings):
     settings.UPLOAD_IMAGE_MAX_BYTES = 1000
     client.force_login(setup["clerk"])
-    response = client.post(reverse("chibo:signing", args=[setup["a"].pk]),
-                           {"form": "stamp", "stamp-stamp": png_upload(size=(800, 800))})
+    response = client.post(
+        reverse("chibo:signing", args=[setup["a"].pk]), {"form": "stamp", "stamp-stamp": png_upload(size=(800, 800))}
+    )
     assert response.status_code == 200 and "stamp" in response.context["stamp_form"].errors
 
 

@@ -37,7 +37,7 @@ def test_clerk_searches_without_diacritics_and_opens_detail(page, live_server, d
     rows = page.locator("tr.member-row")
     assert rows.count() == 4
     # Vietnamese order: given name first (An, Ánh, Dung, Đức).
-    assert rows.first.inner_text().startswith("Lê Văn An")
+    assert rows.first.inner_text().strip().startswith("Lê Văn An")
     page.get_by_role("searchbox").fill("nguyen van duc")
     page.wait_for_function("document.querySelectorAll('tr.member-row').length === 1")
     shot(page, "02-search-nguyen-van-duc")

@@ -1,0 +1,253 @@
+"""The PDF renderer, checked with the tools a reader of the PDF would use: poppler and zbar."""
+
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from bench import pdf as bench_pdf
+from bench.pdf import sample_snapshot, write_sample_images
+from vanban import rendering
+
+SIGNER = "Trần Văn Bình"
+
+
+def acknowledgement_snapshot(**changes):
+    snapshot = sample_snapshot(
+        "acknowledgement/qd213-v1",
+        doc_type_label="PHIẾU BÁO TIẾP NHẬN ĐẢNG VIÊN",
+        subtitle="",
+        issuer_name="ĐẢNG ỦY PHƯỜNG PHỐ HIẾN",
+        addressee=["Đảng ủy Sở Giáo dục và Đào tạo"],
+        extra={
+            "received_date": "ngày 05 tháng 7 năm 2025",
+            "letter_symbol": "Số 15-GGT/ĐU",
+            "letter_issuer": "Đảng ủy Sở Giáo dục và Đào tạo",
+            "branch": "Chi bộ Khu phố Nhân Dục",
+            "group": "Tổ đảng số 1",
+        },
+    )
+    snapshot.update(changes)
+    return snapshot
+
+
+def change_notice_snapshot(**changes):
+    snapshot = sample_snapshot(
+        "change_notice/qd213-v1",
+        doc_type_label="THÔNG BÁO",
+        subtitle="Về việc thay đổi nơi cư trú của đảng viên",
+        extra={
+            "change_label": "chuyển nơi cư trú",
+            "effective_date": "ngày 01 tháng 8 năm 2025",
+            "details": "Đồng chí chuyển đến cư trú tại Số 8, đường Nguyễn Văn Linh, Phường Hồng Châu.",
+            "link_ended": True,
+        },
+    )
+    snapshot.update(changes)
+    return snapshot
+
+
+SNAPSHOTS = {
+    "introduction": (sample_snapshot, ["GIẤY GIỚI THIỆU", "Quy định số 213-QĐ/TW", "Số thẻ đảng viên: 48012345"]),
+    "acknowledgement": (
+        acknowledgement_snapshot,
+        ["PHIẾU BÁO TIẾP NHẬN ĐẢNG VIÊN", "ngày 05 tháng 7 năm 2025", "Chi bộ Khu phố Nhân Dục, Tổ đảng số 1"],
+    ),
+    "change_notice": (
+        change_notice_snapshot,
+        ["THÔNG BÁO", "chuyển nơi cư trú", "kể từ ngày 01 tháng 8 năm 2025", "thôi liên hệ"],
+    ),
+}
+
+
+@pytest.fixture
+def image_root(tmp_path):
+    root = tmp_path / "private"
+    write_sample_images(root)
+    return root
+
+
+def run(*command, stdin=None):
+    # Fixed poppler and zbar commands on files the test wrote.
+    return subprocess.run(command, input=stdin, capture_output=True, check=True).stdout  # noqa: S603
+
+
+def text_of(pdf: bytes, page: int | None = None) -> str:
+    """The PDF's text as pdftotext reads it, whitespace runs made single spaces."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return " ".join(run("pdftotext", *pages, "-enc", "UTF-8", "-", "-", stdin=pdf).decode().split())
+
+
+def pdf_info(pdf: bytes) -> dict:
+    lines = run("pdfinfo", "-", stdin=pdf).decode().splitlines()
+    return dict(line.split(":", 1) for line in lines if ":" in line)
+
+
+def images_of(pdf: bytes, tmp_path) -> list[str]:
+    """The rows of `pdfimages -list`: one per image or soft mask drawn."""
+    path = tmp_path / "images.pdf"
+    path.write_bytes(pdf)
+    return run("pdfimages", "-list", str(path)).decode().splitlines()[2:]
+
+
+@pytest.mark.parametrize("kind", SNAPSHOTS)
+def test_each_template_prints_its_vietnamese_text(kind, image_root):
+    make, specific = SNAPSHOTS[kind]
+    pdf = rendering.render_pdf(make(), image_root=image_root)
+    text = text_of(pdf)
+    for expected in [
+        "Nguyễn Văn Đức",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "ĐẢNG BỘ TỈNH HƯNG YÊN",
+        "Hưng Yên, ngày 02 tháng 7 năm 2025",
+        "Số 15-GGT/ĐU",
+        "T/M ĐẢNG ỦY",
+        "BÍ THƯ",
+        SIGNER,
+        "Kính gửi:",
+        "Nơi nhận:",
+        "Xác minh văn bản",
+        *specific,
+    ]:
+        assert expected in text, f"{expected!r} missing from the {kind} PDF"
+
+
+@pytest.mark.parametrize("kind", SNAPSHOTS)
+def test_a4_single_page_with_embedded_liberation_serif(kind, image_root):
+    pdf = rendering.render_pdf(SNAPSHOTS[kind][0](), image_root=image_root)
+    info = pdf_info(pdf)
+    assert info["Pages"].strip() == "1"
+    width, height = map(float, re.match(r"\s*([\d.]+) x ([\d.]+) pts", info["Page size"]).groups())
+    assert (round(width), round(height)) == (595, 842)
+
+    fonts = run("pdffonts", "-", stdin=pdf).decode().splitlines()[2:]
+    assert fonts and all("Liberation-Serif" in row for row in fonts)
+    # Columns: name, type (two words), encoding, emb, sub, uni, object, generation.
+    assert all(row.split()[-5] == "yes" for row in fonts), "every font must be embedded"
+    assert any(row.split()[0].endswith("+Liberation-Serif-Bold") for row in fonts)
+
+
+def word_boxes(pdf: bytes) -> dict[str, tuple[float, float, float, float]]:
+    """First box (x_min, y_min, x_max, y_max, in points from the top left) of each word on page 1."""
+    markup = run("pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-", stdin=pdf).decode()
+    boxes = {}
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>'
+    for *numbers, word in re.findall(pattern, markup):
+        boxes.setdefault(word, tuple(map(float, numbers)))
+    return boxes
+
+
+def test_layout_follows_hd36(image_root):
+    """Header columns side by side, title below them, recipients level with the signature, QR in the margin."""
+    box = word_boxes(rendering.render_pdf(sample_snapshot(), image_root=image_root))
+    middle, bottom_margin = 595.28 / 2, 841.89 - 20 / 25.4 * 72
+    symbol, party, title = box["15-GGT/ĐU"], box["CỘNG"], box["GIẤY"]
+    assert symbol[2] < middle < party[0], "issuer column left, party column right"
+    assert party[1] < symbol[1], "both columns start at the top"
+    assert title[1] > symbol[3], "the title comes below the whole header"
+    assert box["Trân"][1] > box["Kính"][3] > title[3]
+    recipients, on_behalf, signer = box["nhận:"], box["T/M"], box["Bình"]
+    assert recipients[2] < middle < on_behalf[0]
+    assert abs(recipients[1] - on_behalf[1]) < 20, "Nơi nhận level with the signature block"
+    assert signer[1] > on_behalf[3] + 80, "room for the signature and stamp between title and name"
+    assert box["Xác"][1] > bottom_margin and box["Xác"][0] > middle, "QR text bottom right, in the margin"
+
+
+def test_qr_code_reads_back_as_the_verification_url(image_root, tmp_path):
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg, "zbar-tools is needed (apt-get install zbar-tools; .ci/run installs it)"
+    url = "https://dangvien213.example.vn/xac-minh/Zt3kq9Xw2LmN8pR4vB7cY1sD6gJ0aE5fH2uK/"
+    (tmp_path / "letter.pdf").write_bytes(rendering.render_pdf(sample_snapshot(verify_url=url), image_root=image_root))
+    run("pdftoppm", "-r", "200", "-png", "-singlefile", str(tmp_path / "letter.pdf"), str(tmp_path / "page"))
+    assert run(zbarimg, "--raw", "-q", str(tmp_path / "page.png")).decode().strip() == url
+
+
+def test_same_snapshot_same_bytes(image_root, tmp_path):
+    snapshot = sample_snapshot()
+    first = rendering.render_pdf(snapshot, image_root=image_root)
+    assert hashlib.sha256(rendering.render_pdf(snapshot, image_root=image_root)).digest() == (
+        hashlib.sha256(first).digest()
+    )
+    # Nor do the process's image cache or the folder's location change a byte.
+    rendering._image_cache.clear()
+    moved = shutil.copytree(image_root, tmp_path / "moved")
+    assert rendering.render_pdf(snapshot, image_root=moved) == first
+    dates = run("pdfinfo", "-isodates", "-", stdin=first).decode()
+    assert re.search(r"CreationDate:\s+2025-07-02T09:30:00\+07", dates)
+    assert re.search(r"ModDate:\s+2025-07-02T09:30:00\+07", dates)
+
+
+def test_render_many_starts_each_document_on_its_own_page(image_root):
+    names = ["Nguyễn Văn Đức", "Lê Thị Hoa", "Phạm Minh Tuấn"]
+    makers = [sample_snapshot, acknowledgement_snapshot, change_notice_snapshot]
+    snapshots = []
+    for make, name in zip(makers, names, strict=True):
+        snapshot = make()
+        snapshot["member"] = {**snapshot["member"], "full_name": name}
+        snapshots.append(snapshot)
+    pdf = rendering.render_many(snapshots, image_root=image_root)
+    assert pdf_info(pdf)["Pages"].strip() == "3"
+    for page, name in enumerate(names, start=1):
+        assert name in text_of(pdf, page)
+
+
+def test_missing_images_render_without_them(image_root, tmp_path):
+    snapshot = sample_snapshot()
+    assert len(images_of(rendering.render_pdf(snapshot, image_root=image_root), tmp_path)) == 5  # 2 + 2 masks + QR
+
+    snapshot["signer"] = {**snapshot["signer"], "signature_image": "signatures/khong-co.png", "stamp_image": None}
+    pdf = rendering.render_pdf(snapshot, image_root=image_root)
+    assert len(images_of(pdf, tmp_path)) == 1  # the QR code only
+    assert SIGNER in text_of(pdf)
+    assert pdf_info(rendering.render_pdf(snapshot, image_root=None))["Pages"].strip() == "1"
+
+
+@pytest.mark.parametrize(
+    "path", ["../secret.png", "../../etc/passwd", "/etc/passwd", "stamps/../../secret.png", "link/secret.png"]
+)
+def test_image_paths_outside_the_folder_are_refused(path, image_root, tmp_path):
+    secret = tmp_path / "secret.png"
+    shutil.copy(image_root / "stamps" / "dau-dang-uy-so-gddt.png", secret)
+    (image_root / "link").symlink_to(tmp_path, target_is_directory=True)
+    assert rendering._image_path(image_root, path) is None
+
+    snapshot = sample_snapshot()
+    snapshot["signer"] = {**snapshot["signer"], "signature_image": path, "stamp_image": path}
+    pdf = rendering.render_pdf(snapshot, image_root=image_root)
+    assert len(images_of(pdf, tmp_path)) == 1  # the QR code only
+
+
+def test_weasyprint_itself_fetches_nothing(tmp_path):
+    secret = tmp_path / "secret.png"
+    write_sample_images(tmp_path)
+    shutil.copy(tmp_path / "stamps" / "dau-dang-uy-so-gddt.png", secret)
+    with pytest.raises(ValueError):
+        rendering._fetcher.fetch(secret.as_uri())
+    markup = f'<html><body><img src="{secret.as_uri()}" /><img src="https://example.org/a.png" /></body></html>'
+    pdf = rendering._LetterHTML(markup).render(font_config=rendering._get_engine().font_config).write_pdf()
+    assert images_of(pdf, tmp_path) == []
+
+
+def test_unknown_template_is_an_error():
+    with pytest.raises(ValueError, match="Unknown document template"):
+        rendering.render_pdf(sample_snapshot("introduction/qd999-v1"))
+
+
+def test_every_template_id_has_a_template():
+    assert set(rendering.TEMPLATES) == {"introduction/qd213-v1", "acknowledgement/qd213-v1", "change_notice/qd213-v1"}
+
+
+def test_text_engine_uses_harfbuzz_and_liberation_serif():
+    assert rendering.check_text_engine() == []
+
+
+def test_benchmark_prints_its_three_figures():
+    out = io.StringIO()
+    bench_pdf.run(n=3, out=out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["name"] for r in records] == ["letter_pdf_ms", "letter_pdf_naive_ms", "letter_pdf_ratio"]
+    assert all(r["value"] > 0 for r in records)

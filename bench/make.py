@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 
 SIZES = {
-    "small": {"members": 20_000, "requests": 100},
-    "national": {"members": 2_500_000, "requests": 300},
+    "small": {"members": 20_000, "requests": 100, "letters": 100, "pdfs": 50},
+    "national": {"members": 2_500_000, "requests": 300, "letters": 1000, "pdfs": 200},
 }
 SEED = 213
 
@@ -78,6 +78,13 @@ def main():
             check=True,
         )
     subprocess.run([python, "-m", "bench.run", "--requests", str(spec["requests"])], env=env, check=True)
+    subprocess.run([python, "-m", "bench.pdf", "--n", str(spec["pdfs"])], env=env, check=True)
+    # Letters in bulk with two real Celery workers: their own database and Redis db.
+    redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/14"
+    letters_env = {**env, "DATABASE_URL": database_url("letters"), "REDIS_URL": redis,
+                   "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], env=letters_env, check=True)
+    subprocess.run([python, "-m", "bench.letters", "--letters", str(spec["letters"])], env=letters_env, check=True)
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ def letter_batch_rendered(batch: LetterBatch) -> int:
 
 def letter_batch_finish(batch_id: int) -> bool:
     """Join the archived letters into one file for printing once all are rendered; False = not yet."""
-    from pypdf import PdfWriter
+    import pikepdf
 
     from vanban.models import Document
 
@@ -119,12 +119,12 @@ def letter_batch_finish(batch_id: int) -> bool:
         if len(batch.results) < batch.total or any(not documents[i].sha256 for i in ids):
             return False
         if ids:
-            writer = PdfWriter()
+            joined = pikepdf.Pdf.new()
             for i in ids:
                 with documents[i].pdf.open("rb") as handle:
-                    writer.append(handle)
+                    joined.pages.extend(pikepdf.open(io.BytesIO(handle.read())).pages)
             out = io.BytesIO()
-            writer.write(out)
+            joined.save(out)
             batch.combined_pdf.save(f"letters-{batch.pk}.pdf", ContentFile(out.getvalue()), save=False)
         batch.finished_at = timezone.now()
         batch.save(update_fields=["combined_pdf", "finished_at"])

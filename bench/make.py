@@ -81,8 +81,12 @@ def main():
     subprocess.run([python, "-m", "bench.pdf", "--n", str(spec["pdfs"])], env=env, check=True)
     # Letters in bulk with two real Celery workers: their own database and Redis db.
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/14"
-    letters_env = {**env, "DATABASE_URL": database_url("letters"), "REDIS_URL": redis,
-                   "DJANGO_SETTINGS_MODULE": "config.settings.bench"}
+    letters_env = {
+        **env,
+        "DATABASE_URL": database_url("letters"),
+        "REDIS_URL": redis,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+    }
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], env=letters_env, check=True)
     subprocess.run([python, "-m", "bench.letters", "--letters", str(spec["letters"])], env=letters_env, check=True)
 

@@ -101,3 +101,12 @@ class BatchForm(forms.Form):
             self.fields["signatory"].queryset = issuer.signatories.filter(is_active=True)
         else:
             del self.fields["signatory"]
+
+
+class RevokeForm(_Crispy, forms.Form):
+    submit_label = _("Revoke the letter")
+    reason = forms.CharField(label=_("Reason for revoking"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._helper()

@@ -221,3 +221,27 @@ def batch_pdf(request, pk):
     return FileResponse(
         batch.combined_pdf.open("rb"), content_type="application/pdf", filename=f"giay-gioi-thieu-{batch.pk}.pdf"
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_revoke(request, pk):
+    from .link_forms import RevokeForm
+
+    link = link_selectors.link_for_workplace(request.user, pk)
+    member = _managed_member(request, link.member_id)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(
+            form, lambda: services.letter_revoke(actor=request.user, link=link, reason=form.cleaned_data["reason"])
+        ):
+            messages.success(
+                request,
+                _("Letter %(symbol)s revoked; a new letter will take a new number.") % {"symbol": link.letter.symbol},
+            )
+            return redirect("dangvien:detail", pk=member.pk)
+    return render(
+        request,
+        "dangvien/link_form.html",
+        {"member": member, "form": form, "title": _("Revoke letter %(symbol)s") % {"symbol": link.letter.symbol}},
+    )

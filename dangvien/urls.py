@@ -15,6 +15,7 @@ urlpatterns = [
     path("lien-he/noi-cu-tru/", link_views.residence_inbox, name="residence_inbox"),
     path("lien-he/<int:pk>/tiep-nhan/", link_views.link_receive, name="link_receive"),
     path("lien-he/<int:pk>/tiep-nhan-giay/", link_views.link_receive_manual, name="link_receive_manual"),
+    path("lien-he/<int:pk>/thu-hoi/", link_views.letter_revoke, name="letter_revoke"),
     path("lien-he/gioi-thieu-hang-loat/", link_views.batch_new, name="batch_new"),
     path("lien-he/dot/<int:pk>/", link_views.batch, name="batch"),
     path("lien-he/dot/<int:pk>/pdf/", link_views.batch_pdf, name="batch_pdf"),

@@ -119,5 +119,11 @@ def member_edit(request, pk):
             raise Http404 from exc
         else:
             messages.success(request, _("The changes were saved."))
+            if (
+                "position" in form.changed_data
+                and member.residence_links.filter(state__in=["letter_issued", "received", "active"]).exists()
+            ):
+                messages.info(request, _("The position changed: tell the residence side with a change notice."))
+                return redirect("dangvien:change_notice", pk=member.pk)
             return redirect("dangvien:detail", pk=member.pk)
     return render(request, "dangvien/member_form.html", {"form": form, "member": member})

@@ -5,6 +5,8 @@ from .links import (  # noqa: F401
     change_notice_issue,
     exemption_record,
     letter_issue,
+    letter_revoke,
+    letters_issue_many,
     link_receive,
     link_receive_manual,
 )

@@ -448,3 +448,27 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
             changes={"kind": kind, "notice": document.symbol, "ended": ends},
         )
     return notice
+
+
+def letter_revoke(*, actor, link, reason: str) -> ResidenceLink:
+    """Revoke a letter not yet received (wrong data, wrong address): the link waits for a new
+    letter, which takes a new number; the revoked one stays on record as revoked."""
+    from vanban.services import document_revoke
+
+    with transaction.atomic():
+        link = (
+            ResidenceLink.objects.select_for_update(of=("self",))
+            .select_related("member__organization", "letter")
+            .get(pk=link.pk)
+        )
+        if not can_manage_members(actor, link.member.organization):
+            raise PermissionDenied(_("You may not manage this member."))
+        if link.state != LinkState.LETTER_ISSUED:
+            raise ValidationError({"reason": _("Only a letter not yet received can be revoked.")})
+        document_revoke(actor=actor, document=link.letter, reason=reason)
+        link.state = LinkState.PENDING
+        link.save(update_fields=["state"])
+        audit_record(
+            actor=actor, action="link.letter_revoked", obj=link, reason=reason, changes={"letter": link.letter.symbol}
+        )
+    return link

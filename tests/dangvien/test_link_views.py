@@ -136,3 +136,64 @@ def test_verification_page_is_public_and_masked(client, setup):
     assert response.status_code == 200 and link.letter.symbol in body
     assert "N. V. Đức" in body and "Nguyễn Văn Đức" not in body
     assert client.get(reverse("vanban:verify", args=["khong-ton-tai"])).status_code == 404
+
+
+def test_revoke_then_reissue_takes_a_new_number(client, setup):
+    from dangvien.services import letter_issue
+
+    link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    client.force_login(setup["clerk"])
+    url = reverse("dangvien:letter_revoke", args=[link.pk])
+    assert client.post(url, {"reason": ""}).context["form"].errors
+    assert client.post(url, {"reason": "Sai địa chỉ nơi cư trú"}).status_code == 302
+    link.refresh_from_db()
+    link.letter.refresh_from_db()
+    assert link.state == LinkState.PENDING and link.letter.status == "revoked"
+    verify = client.get(reverse("vanban:verify", args=[link.letter.token])).content.decode()
+    assert "Sai địa chỉ nơi cư trú" in verify
+    again = letter_issue(actor=setup["clerk"], member=setup["member"])
+    assert again.pk == link.pk and again.letter.symbol == "2-GGT/ĐU"
+    client.force_login(setup["neighbour"])
+    assert client.get(reverse("dangvien:letter_revoke", args=[link.pk])).status_code == 404
+
+
+def test_home_shows_both_inboxes(client, setup):
+    from dangvien.services import letter_issue
+
+    letter_issue(actor=setup["clerk"], member=setup["member"])
+    client.force_login(setup["clerk"])
+    assert 'data-testid="awaiting-ack">1<' in client.get(reverse("taikhoan:home")).content.decode()
+    client.force_login(setup["office"])
+    assert 'data-testid="to-receive">1<' in client.get(reverse("taikhoan:home")).content.decode()
+
+
+def test_position_change_leads_to_change_notice(client, setup):
+    from dangvien.services import letter_issue
+    from tests.dangvien.test_views import _form_post
+
+    member = setup["member"]
+    letter_issue(actor=setup["clerk"], member=member)
+    client.force_login(setup["clerk"])
+    data = _form_post(
+        setup, citizen_id=member.citizen_id, full_name=member.full_name, position="Trưởng phòng", commune_code=70
+    )
+    response = client.post(reverse("dangvien:edit", args=[member.pk]), data)
+    assert response.status_code == 302 and response["Location"] == reverse("dangvien:change_notice", args=[member.pk])
+
+
+def test_verify_upload_matches_only_the_archived_pdf(client, setup, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvien.services import letter_issue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    letter = link.letter.__class__.objects.get(pk=link.letter_id)
+    pdf = letter.pdf.open("rb").read()
+    url = reverse("vanban:verify", args=[letter.token])
+    same = client.post(url, {"pdf": SimpleUploadedFile("a.pdf", pdf, content_type="application/pdf")})
+    assert same.context["match"] is True
+    changed = client.post(url, {"pdf": SimpleUploadedFile("a.pdf", pdf + b"\n%x", content_type="application/pdf")})
+    assert changed.context["match"] is False
+    not_pdf = client.post(url, {"pdf": SimpleUploadedFile("a.pdf", b"hello", content_type="application/pdf")})
+    assert not_pdf.context["form"].errors

@@ -58,7 +58,7 @@ def test_issue_three_letters_print_and_receive(page, live_server, data, shot, tm
 
     page.context.clear_cookies()
     login(page, live_server, "office")
-    page.get_by_role("link", name="Giấy giới thiệu đến").click()
+    page.locator("#nav").get_by_role("link", name="Giấy giới thiệu đến").click()
     row = page.locator("tr.link-row", has_text="Nguyễn Văn Đức")
     row.get_by_role("link", name="Tiếp nhận").click()
     page.get_by_label("Ngày nhận").fill(datetime.date.today().strftime("%d/%m/%Y"))
@@ -70,7 +70,7 @@ def test_issue_three_letters_print_and_receive(page, live_server, data, shot, tm
 
     page.context.clear_cookies()
     login(page, live_server, "clerk_a")
-    page.get_by_role("link", name="Giấy giới thiệu đã gửi").click()
+    page.locator("#nav").get_by_role("link", name="Giấy giới thiệu đã gửi").click()
     page.get_by_role("link", name="Đã được tiếp nhận").click()
     assert page.locator("tr.link-row", has_text="Nguyễn Văn Đức").get_by_text("1-PB/ĐU").is_visible()
     shot(page, "13-acknowledged")

@@ -5,11 +5,12 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
+from chibo.sample_images import signature_png, stamp_png
+
 
 def png_upload(name="anh.png", size=(300, 300), color=(200, 20, 20, 255)):
     image = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse([5, 5, size[0] - 5, size[1] - 5], outline=color, width=8)
+    ImageDraw.Draw(image).ellipse([5, 5, size[0] - 5, size[1] - 5], outline=color, width=8)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
@@ -19,11 +20,11 @@ def configure_signing(org, actor=None, name="Trần Văn Bình", title="secretar
     """Give an organisation a stamp and a signatory with a signature, through the services."""
     from chibo.services import organization_stamp_set, signatory_save
 
-    organization_stamp_set(actor=actor, org=org, upload=png_upload("dau.png"))
+    organization_stamp_set(actor=actor, org=org, upload=SimpleUploadedFile("dau.png", stamp_png(org.pk)))
     return signatory_save(
         actor=actor,
         org=org,
         full_name=name,
         title=title,
-        signature=png_upload("chuky.png", size=(400, 150), color=(20, 20, 160, 255)),
+        signature=SimpleUploadedFile("chuky.png", signature_png(org.pk)),
     )

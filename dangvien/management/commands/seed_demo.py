@@ -6,7 +6,7 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from chibo.models import Commune, Organization, OrganizationKind, PartyGroup, Role, Side, Signatory
+from chibo.models import Commune, Organization, OrganizationKind, PartyGroup, Role, Side
 from chibo.services import organization_create, role_assign
 from common.names import POSITIONS, birth_date, citizen_id, person
 from dangvien.models import Member
@@ -70,7 +70,54 @@ class Command(BaseCommand):
             orgs = self._organizations(admin)
             self._users(admin, orgs)
             self._members(admin, orgs)
+            self._signing(admin, orgs)
+            self._letters(admin, orgs)
         self._print(orgs)
+
+    def _signing(self, admin, orgs):
+        """Stamps and signatories (drawn sample images) for the committees that issue documents."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from chibo.sample_images import signature_png, stamp_png
+        from chibo.services import organization_stamp_set, organization_update, signatory_save
+
+        for i, key in enumerate(["wp0", "wp1", "wp2", "commune0", "commune1"]):
+            org = orgs[key]
+            if org.stamp_image:
+                continue
+            org = organization_update(actor=admin, org=org, place_name="Hưng Yên")
+            organization_stamp_set(actor=admin, org=org, upload=SimpleUploadedFile("dau.png", stamp_png(i)))
+            rng = random.Random(SEED + i)
+            for title, seed in (("secretary", 2 * i), ("deputy", 2 * i + 1)):
+                signatory_save(
+                    actor=admin,
+                    org=org,
+                    full_name=person(rng)[0],
+                    title=title,
+                    signature=SimpleUploadedFile("chuky.png", signature_png(seed)),
+                )
+            orgs[key] = org
+
+    def _letters(self, admin, orgs):
+        """Letters already issued for part of one committee's covered members, some received."""
+        from chibo.models import PartyGroup
+        from dangvien.models import ResidenceLink
+        from dangvien.services import letters_issue_many, link_receive
+
+        if ResidenceLink.objects.exists():
+            return
+        committee = orgs["wp0"]
+        members = list(
+            Member.objects.filter(org_path__startswith=committee.path, covered_213=True).order_by("sort_key")[:30]
+        )
+        links, _refusals = letters_issue_many(actor=admin, members=members)
+        branches = {branch.name: branch for branch, _hamlet, _commune in orgs["residence"]}
+        for link in links[::2]:
+            branch = branches.get(f"Chi bộ {link.residence_hamlet}")
+            if branch is None or not link.residence_committee_id:
+                continue
+            group = PartyGroup.objects.filter(branch=branch).order_by("name").first()
+            link_receive(actor=admin, link=link, received_date=datetime.date.today(), branch=branch, group=group)
 
     def _org(self, admin, parent, **fields):
         existing = Organization.objects.filter(name=fields["name"])
@@ -146,10 +193,6 @@ class Command(BaseCommand):
                 superior_name="ĐẢNG BỘ ỦY BAN NHÂN DÂN TỈNH",
             )
             orgs[f"wp{i}"] = committee
-            if not committee.signatories.exists():
-                rng = random.Random(SEED + i)
-                Signatory.objects.create(organization=committee, full_name=person(rng)[0], title="secretary")
-                Signatory.objects.create(organization=committee, full_name=person(rng)[0], title="deputy")
             for branch_name in branches:
                 branch = self._org(
                     admin,

@@ -245,3 +245,17 @@ def letter_revoke(request, pk):
         "dangvien/link_form.html",
         {"member": member, "form": form, "title": _("Revoke letter %(symbol)s") % {"symbol": link.letter.symbol}},
     )
+
+
+@login_required
+def link_scan(request, pk):
+    """The scanned acknowledgement of a receipt recorded on paper (workplace side only)."""
+    from django.http import FileResponse
+
+    from vanban.storage import private_storage
+
+    link = link_selectors.link_for_workplace(request.user, pk)
+    if not link.acknowledgement_scan:
+        raise Http404
+    content_type = "application/pdf" if link.acknowledgement_scan.endswith(".pdf") else "image/png"
+    return FileResponse(private_storage.open(link.acknowledgement_scan, "rb"), content_type=content_type)

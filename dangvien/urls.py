@@ -16,6 +16,7 @@ urlpatterns = [
     path("lien-he/<int:pk>/tiep-nhan/", link_views.link_receive, name="link_receive"),
     path("lien-he/<int:pk>/tiep-nhan-giay/", link_views.link_receive_manual, name="link_receive_manual"),
     path("lien-he/<int:pk>/thu-hoi/", link_views.letter_revoke, name="letter_revoke"),
+    path("lien-he/<int:pk>/ban-quet/", link_views.link_scan, name="link_scan"),
     path("lien-he/gioi-thieu-hang-loat/", link_views.batch_new, name="batch_new"),
     path("lien-he/dot/<int:pk>/", link_views.batch, name="batch"),
     path("lien-he/dot/<int:pk>/pdf/", link_views.batch_pdf, name="batch_pdf"),

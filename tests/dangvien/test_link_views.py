@@ -197,3 +197,31 @@ def test_verify_upload_matches_only_the_archived_pdf(client, setup, django_captu
     assert changed.context["match"] is False
     not_pdf = client.post(url, {"pdf": SimpleUploadedFile("a.pdf", b"hello", content_type="application/pdf")})
     assert not_pdf.context["form"].errors
+
+
+def test_paper_receipt_with_scan_upload(client, setup):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvien.services import letter_issue
+
+    member = factories.member(setup["a1"], full_name="Vũ Thị Lan", gender="female", commune_code=4)
+    link = letter_issue(actor=setup["clerk"], member=member)
+    client.force_login(setup["clerk"])
+    url = reverse("dangvien:link_receive_manual", args=[link.pk])
+    today = datetime.date.today().strftime("%d/%m/%Y")
+    bad = client.post(url, {"received_date": today, "scan": SimpleUploadedFile("x.pdf", b"MZ\\x90 not a scan")})
+    assert bad.status_code == 200 and bad.context["form"].errors
+    scan = SimpleUploadedFile("phieu.pdf", b"%PDF-1.4\\n%scan\\n", content_type="application/pdf")
+    assert client.post(url, {"received_date": today, "scan": scan}).status_code == 302
+    link.refresh_from_db()
+    assert link.state == LinkState.RECEIVED and link.acknowledgement_scan.startswith("scans/")
+    response = client.get(reverse("dangvien:link_scan", args=[link.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(setup["neighbour"])
+    assert client.get(reverse("dangvien:link_scan", args=[link.pk])).status_code == 404
+
+
+def test_text_engine_check_is_clean_here():
+    from vanban.checks import text_engine
+
+    assert text_engine(None) == []

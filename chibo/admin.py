@@ -184,3 +184,15 @@ class PartyGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("branch", "leader")
     search_fields = ("name", "branch__name")
     raw_id_fields = ("branch", "leader")
+
+    def save_model(self, request, obj, form, change):
+        saved = services.party_group_save(
+            actor=request.user, branch=obj.branch, name=obj.name, leader=obj.leader, group=obj if change else None
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied(_("Party groups are kept for history; rename or empty them instead."))
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chibo.models import Commune, PartyGroup, Role
+from chibo.models import Commune, Role
+from chibo.services import party_group_save
 from dangvien.models import ChangeKind, Exemption, LinkState, ResidenceLink
 from dangvien.services import (
     change_notice_issue,
@@ -132,7 +133,7 @@ def test_not_covered_member_is_refused(tree, clerk_a, signing, commune_code):
 def test_residence_committee_receives_and_acknowledges(tree, clerk_a, office, signing, commune_code):
     member = factories.member(tree["a1"], commune_code=commune_code)
     link = letter_issue(actor=clerk_a, member=member)
-    group = PartyGroup.objects.create(branch=tree["res"], name="Tổ đảng số 1")
+    group = party_group_save(actor=None, branch=tree["res"], name="Tổ đảng số 1")
     today = datetime.date.today()
     link = link_receive(actor=office, link=link, received_date=today, branch=tree["res"], group=group)
     assert link.state == LinkState.RECEIVED and link.residence_branch == tree["res"] and link.party_group == group

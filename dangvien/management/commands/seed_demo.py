@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chibo.models import Commune, Organization, OrganizationKind, PartyGroup, Role, Side
-from chibo.services import organization_create, role_assign
+from chibo.services import organization_create, party_group_save, role_assign
 from common.names import POSITIONS, birth_date, citizen_id, person
 from dangvien.models import Member
 from dangvien.services import member_create
@@ -169,7 +169,8 @@ class Command(BaseCommand):
                 )
                 orgs["residence"].append((branch, branch_name, commune))
                 for g in (1, 2):
-                    PartyGroup.objects.get_or_create(branch=branch, name=f"Tổ đảng số {g}")
+                    if not PartyGroup.objects.filter(branch=branch, name=f"Tổ đảng số {g}").exists():
+                        party_group_save(actor=admin, branch=branch, name=f"Tổ đảng số {g}")
         bloc = self._org(
             admin,
             province,

@@ -161,7 +161,7 @@ class Signatory(models.Model):
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", _("Workplace office clerk")
+    CLERK = "clerk", _("Party office clerk")
     SIGNING_SECRETARY = "signing_secretary", _("Signing secretary")
     BRANCH_SECRETARY = "branch_secretary", _("Residence-branch secretary")
     GROUP_LEADER = "group_leader", _("Group leader")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from chibo.permissions import can_manage_members
+from chibo.permissions import can_manage_members, has_role_over
 
 from . import link_selectors, selectors, services
 from .link_forms import ChangeNoticeForm, ExemptionForm, LetterForm, ManualReceiptForm, ReceiveForm
@@ -112,7 +112,10 @@ def workplace_inbox(request):
 @login_required
 def residence_inbox(request):
     state = request.GET.get("state", LinkState.LETTER_ISSUED)
-    links = link_selectors.links_residence(request.user, state)[:200]
+    links = list(link_selectors.links_residence(request.user, state)[:200])
+    # Board viewers see the inbox; only the commune office records receipts.
+    for link in links:
+        link.can_receive = has_role_over(request.user, link.residence_path, services.links.RESIDENCE_OFFICE_ROLES)
     return render(
         request,
         "dangvien/link_inbox.html",

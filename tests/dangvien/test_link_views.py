@@ -225,3 +225,15 @@ def test_text_engine_check_is_clean_here():
     from vanban.checks import text_engine
 
     assert text_engine(None) == []
+
+
+def test_board_viewer_sees_inbox_without_receive_button(client, setup):
+    from dangvien.services import letter_issue
+
+    letter_issue(actor=setup["clerk"], member=setup["member"])
+    viewer = factories.user("board_commune", roles=[(setup["commune"], Role.BOARD_VIEWER)])
+    client.force_login(viewer)
+    body = client.get(reverse("dangvien:residence_inbox")).content.decode()
+    assert "Nguyễn Văn Đức" in body and "/tiep-nhan/" not in body
+    client.force_login(setup["office"])
+    assert "/tiep-nhan/" in client.get(reverse("dangvien:residence_inbox")).content.decode()

@@ -46,6 +46,7 @@ USERS = [
     ("vanphong.soyte", "Đỗ Thị Hồng", Role.CLERK, "wp1", False),
     ("vanphong.congty", "Vũ Văn Toàn", Role.CLERK, "wp2", False),
     ("xaydungdang.phohien", "Hoàng Thị Xây Dựng", Role.BOARD_VIEWER, "commune0", False),
+    ("vanphong.phohien", "Đinh Thị Tiếp Nhận", Role.CLERK, "commune0", False),
     ("bithu.nhanduc", "Ngô Văn Nhân", Role.BRANCH_SECRETARY, "res0", False),
     ("totruong.nhanduc", "Bùi Thị Tổ Trưởng", Role.GROUP_LEADER, "res0", False),
 ]

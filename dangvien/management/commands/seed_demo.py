@@ -107,6 +107,14 @@ class Command(BaseCommand):
 
         if ResidenceLink.objects.exists():
             return
+        try:
+            import weasyprint  # noqa: F401 - needs the Pango system libraries
+        except OSError as exc:
+            self.stderr.write(
+                f"No demo letters: WeasyPrint cannot load its system libraries ({exc}). "
+                "Install libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2."
+            )
+            return
         committee = orgs["wp0"]
         members = list(
             Member.objects.filter(org_path__startswith=committee.path, covered_213=True).order_by("sort_key")[:30]

@@ -25,7 +25,7 @@ from django.utils import timezone
 from chibo.models import Commune, Organization, OrganizationKind, PartyGroup, Province, Role, RoleAssignment
 from common.names import FAMILY_NAMES, FEMALE_GIVEN, FEMALE_MIDDLE, MALE_GIVEN, MALE_MIDDLE, POSITIONS
 from common.text import fold, sort_key
-from dangvien.models import Member, MemberNameWord, NameWord
+from dangvien.models import EXEMPTION_KINDS, Exemption, Member, MemberNameWord, NameWord
 from dangvien.namewords import refresh_frequencies, words_of
 from dangvien.validators import CCCD_PLACE_CODES
 from nhatky.services import audit_record
@@ -73,6 +73,24 @@ BRANCH_NAMES = [
 ]
 HAMLET_PREFIX = {"phường": "Tổ dân phố", "xã": "Thôn", "đặc khu": "Khu phố"}
 COVERED_SHARE = 0.45  # one province in 2020: 80,000 of 194,000 members were covered
+# Shares of covered members with an HD 33 exemption, by category (an estimate: armed forces
+# and police in barracks are the largest group, secret duty and standby the smallest).
+EXEMPTION_SHARES = [
+    ("barracks", 0.02),
+    ("mobile_work", 0.015),
+    ("full_time_study", 0.01),
+    ("secret_duty", 0.005),
+    ("combat_standby", 0.005),
+    ("other", 0.005),
+]
+EXEMPTION_REASONS = {
+    "barracks": "Ở doanh trại",
+    "mobile_work": "Công tác lưu động",
+    "full_time_study": "Học tập trung dài hạn",
+    "secret_duty": "Nhiệm vụ đặc biệt",
+    "combat_standby": "Đơn vị trực sẵn sàng chiến đấu",
+    "other": "Lý do khác do đảng ủy xác định",
+}
 
 
 def path_step(n: int) -> str:
@@ -417,6 +435,15 @@ class Generator:
             chunk=None,
         )
         vocabulary: dict[str, int] = {}
+        exemptions = Copier(
+            cursor,
+            Exemption._meta.db_table,
+            ["member_id", "category", "kind", "reason", "start_date", "end_date", "decided_by", "recorded_at"],
+            chunk=None,
+        )
+        # A separate generator, so adding exemptions left the members of a seed unchanged.
+        ex_rng = random.Random(self.plan.seed + 1)
+        exempt_counts: dict[str, int] = {}
         next_id = _next_id(cursor, Member._meta.db_table)
         rng = self.rng
         places = sorted(CCCD_PLACE_CODES)
@@ -472,13 +499,36 @@ class Generator:
             for word in self.words_of(search):
                 words.add([member_id, word, skey, branch_path, search])
                 vocabulary[word] = vocabulary.get(word, 0) + 1
+            if is_covered:
+                draw, threshold = ex_rng.random(), 0.0
+                for category, share in EXEMPTION_SHARES:
+                    threshold += share
+                    if draw < threshold:
+                        start = today_ord - ex_rng.randint(30, 1500)
+                        end = start + ex_rng.randint(365, 1500) if category == "full_time_study" else None
+                        exemptions.add(
+                            [
+                                member_id,
+                                category,
+                                EXEMPTION_KINDS[category],
+                                EXEMPTION_REASONS[category],
+                                datetime.date.fromordinal(start).isoformat(),
+                                datetime.date.fromordinal(end).isoformat() if end else None,
+                                "Ban Thường vụ Đảng ủy",
+                                now,
+                            ]
+                        )
+                        exempt_counts[category] = exempt_counts.get(category, 0) + 1
+                        break
             if (i + 1) % 100_000 == 0:
                 copier.flush()
                 words.flush()
+                exemptions.flush()
             if (i + 1) % 500_000 == 0:
                 self.log(f"  {i + 1:,} members")
         copier.flush()
         words.flush()
+        exemptions.flush()
         _reset_sequence(cursor, Member._meta.db_table)
         vocab = Copier(cursor, NameWord._meta.db_table, ["word", "frequency"])
         cursor.execute(f"SELECT word FROM {NameWord._meta.db_table}")  # noqa: S608
@@ -487,7 +537,7 @@ class Generator:
             if word not in known:
                 vocab.add([word, frequency])
         vocab.flush()
-        return {"members": copier.count, "covered": covered, "name_words": words.count}
+        return {"members": copier.count, "covered": covered, "name_words": words.count, "exemptions": exempt_counts}
 
     # ---- users and roles ----------------------------------------------------------
     def users(self, cursor, password: str):

@@ -52,3 +52,13 @@ def models_path():
     from django.db.models import OuterRef, Subquery
 
     return Subquery(Organization.objects.filter(pk=OuterRef("organization_id")).values("path")[:1])
+
+
+def test_generated_exemptions_cover_every_category(db):
+    from dangvien.models import Exemption, ExemptionCategory
+
+    result = generate(members=6000, seed=3, password="bench-pass-123", log=lambda _text: None)
+    counts = result.counts["exemptions"]
+    assert set(counts) == set(ExemptionCategory.values)
+    assert Exemption.objects.count() == sum(counts.values())
+    assert not Exemption.objects.filter(member__covered_213=False).exists()

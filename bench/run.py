@@ -112,6 +112,15 @@ def _member_count_estimate():
     return max(0, row[0] if row else 0)
 
 
+def cpu_loop_seconds() -> float:
+    """Ten million additions in pure Python: how fast this machine is right now (shared VMs vary)."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return round(time.perf_counter() - started, 2)
+
+
 def run(requests: int = 200, out=sys.stdout, seed: int = 7) -> list[dict]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -120,7 +129,8 @@ def run(requests: int = 200, out=sys.stdout, seed: int = 7) -> list[dict]:
     from dangvien.models import Member
 
     rng = random.Random(seed)
-    records = []
+    records = [{"name": "cpu_loop_s", "value": cpu_loop_seconds(), "unit": "s"}]
+    print(json.dumps(records[0]), file=out, flush=True)
     national = _client("bench.national")
     province = _client("bench.province01")
     list_url = reverse("dangvien:list")

@@ -28,6 +28,7 @@ def test_generate_then_measure(db):
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     names = {r["name"] for r in records}
     assert names == {
+        "cpu_loop_s",
         "search_p95_ms:province_clerk",
         "search_p95_ms:national_admin",
         "list_deep_p95_ms:national_admin",

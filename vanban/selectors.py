@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from chibo.permissions import path_q, scope_paths
@@ -10,9 +11,18 @@ from .models import Document
 
 
 def document_visible(user):
-    """Documents the user's organisations issued, or about members in their scope."""
+    """Documents the user's organisations issued, about members in their scope, or addressed
+    to them: letters and change notices of residence links in their subtree."""
+    from dangvien.models import ChangeNotice, ResidenceLink
+
     paths = scope_paths(user)
-    return Document.objects.filter(path_q(paths, "issuer__path") | path_q(paths, "member__org_path"))
+    addressed = ResidenceLink.objects.exclude(residence_path="").filter(path_q(paths, "residence_path"))
+    return Document.objects.filter(
+        path_q(paths, "issuer__path")
+        | path_q(paths, "member__org_path")
+        | Q(pk__in=addressed.values("letter_id"))
+        | Q(pk__in=ChangeNotice.objects.filter(link__in=addressed).values("document_id"))
+    )
 
 
 def document_get(user, pk) -> Document:

@@ -237,3 +237,16 @@ def test_board_viewer_sees_inbox_without_receive_button(client, setup):
     assert "Nguyễn Văn Đức" in body and "/tiep-nhan/" not in body
     client.force_login(setup["office"])
     assert "/tiep-nhan/" in client.get(reverse("dangvien:residence_inbox")).content.decode()
+
+
+def test_residence_office_opens_the_letter_addressed_to_it(client, setup, django_capture_on_commit_callbacks):
+    from dangvien.services import letter_issue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    url = reverse("vanban:pdf", args=[link.letter_id])
+    client.force_login(setup["office"])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    client.force_login(setup["neighbour"])
+    assert client.get(url).status_code == 404

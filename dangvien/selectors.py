@@ -4,6 +4,7 @@ import base64
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Concat
@@ -204,4 +205,18 @@ def member_history(member, limit: int = 50):
             "actor"
         )[:limit]
     )
+    for event in audits:
+        # Field names are code; people read the field's label in their language.
+        event.rows = [
+            (_field_label(name), change[0], change[1])
+            for name, change in event.changes.items()
+            if isinstance(change, list) and len(change) == 2
+        ]
     return records, audits
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Member._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field removed since the change was recorded
+        return name

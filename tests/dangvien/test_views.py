@@ -168,3 +168,12 @@ def test_search_query_count_does_not_grow_with_rows(client_a, tree, django_asser
         response = client_a.get(url, {"q": "nguyen van"})
     page = response.context["page"]
     assert len(page.items) == 13 and page.count == 13 and not page.count_is_lower_bound
+
+
+def test_history_shows_field_labels_in_vietnamese(client_a, tree):
+    from dangvien.services import member_update
+
+    m = factories.member(tree["a1"])
+    member_update(actor=m.history.first().history_user, member=m, data={"position": "Trưởng phòng"})
+    body = client_a.get(reverse("dangvien:detail", args=[m.pk])).content.decode()
+    assert "Chức vụ: Chuyên viên → Trưởng phòng" in body and "<code>position</code>" not in body

@@ -74,9 +74,22 @@ class OrganizationKindAdmin(admin.ModelAdmin):
 
 
 class SignatoryInline(RoleBasedPermissions, admin.TabularInline):
+    """Shown for reference; signatories are kept on the organisation's signing page, whose
+    service checks the signature image and writes the audit record."""
+
     model = Signatory
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("full_name", "title", "is_active")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RoleInline(RoleBasedPermissions, admin.TabularInline):
@@ -144,7 +157,9 @@ class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             for obj in new_objects:
                 services.role_assign(actor=request.user, user=obj.user, organization=form.instance, role=obj.role)
             return
-        formset.save()
+        # Every other inline here is read-only; commit=False writes nothing but gives the admin
+        # the (empty) lists of changes it reads for its history message.
+        formset.save(commit=False)
 
     def delete_model(self, request, obj):
         raise PermissionDenied(_("Organisations are deactivated, never deleted: history must be kept."))

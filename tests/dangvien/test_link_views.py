@@ -250,3 +250,50 @@ def test_residence_office_opens_the_letter_addressed_to_it(client, setup, django
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     client.force_login(setup["neighbour"])
     assert client.get(url).status_code == 404
+
+
+def _count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_inbox_query_counts_do_not_grow_with_rows(client, setup):
+    from dangvien.services import letter_issue, link_receive
+
+    letter_issue(actor=setup["clerk"], member=setup["member"])
+    sent = reverse("dangvien:workplace_inbox")
+    received = reverse("dangvien:residence_inbox")
+    client.force_login(setup["clerk"])
+    before_sent = _count(client, sent)
+    client.force_login(setup["office"])
+    before_received = _count(client, received)
+    for i in range(4):
+        m = factories.member(setup["a2"], full_name=f"Lê Văn Thứ{i}", commune_code=70)
+        link = letter_issue(actor=setup["clerk"], member=m)
+        if i % 2:
+            link_receive(actor=setup["office"], link=link, received_date=datetime.date.today(), branch=setup["res"])
+    client.force_login(setup["clerk"])
+    assert _count(client, sent) == before_sent
+    assert _count(client, f"{sent}?state=received") == before_sent
+    client.force_login(setup["office"])
+    assert _count(client, received) == before_received
+
+
+def test_batch_page_query_count_does_not_grow(client, setup, django_capture_on_commit_callbacks):
+    from dangvien.services import letter_batch_start
+
+    def batch_of(members):
+        with django_capture_on_commit_callbacks(execute=True):
+            return letter_batch_start(actor=setup["clerk"], member_ids=[m.pk for m in members])
+
+    small = batch_of([setup["member"]])
+    others = [factories.member(setup["a2"], full_name=f"Vũ Văn Số{i}", commune_code=70) for i in range(5)]
+    large = batch_of(others)
+    client.force_login(setup["clerk"])
+    assert _count(client, reverse("dangvien:batch", args=[small.pk])) == _count(
+        client, reverse("dangvien:batch", args=[large.pk])
+    )

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from chibo.permissions import READ_ROLES, path_q, scope_paths
 
-from .models import LinkState, ResidenceLink
+from .models import ChangeNotice, LinkState, ResidenceLink
 
 _RELATED = (
     "member__organization",
@@ -51,3 +51,22 @@ def link_for_workplace(user, pk) -> ResidenceLink:
 
 def member_links(member):
     return ResidenceLink.objects.filter(member=member).select_related(*_RELATED).order_by("-started_at", "-id")
+
+
+def notices_residence(user):
+    """Change notices about links addressed to the user's commune committees, newest first."""
+    return (
+        ChangeNotice.objects.exclude(link__residence_path="")
+        .filter(path_q(scope_paths(user, READ_ROLES), "link__residence_path"))
+        .select_related("member", "document", "link__workplace_committee", "link__residence_branch")
+        .order_by("-created_at", "-id")
+    )
+
+
+def notices_workplace(user):
+    """Change notices issued by the user's workplace committees, newest first."""
+    return (
+        ChangeNotice.objects.filter(path_q(scope_paths(user, READ_ROLES), "link__workplace_path"))
+        .select_related("member", "document", "link__workplace_committee", "link__residence_branch")
+        .order_by("-created_at", "-id")
+    )

@@ -92,16 +92,22 @@ def change_notice(request, pk):
     return render(request, "dangvien/link_form.html", {"member": member, "form": form, "title": _("Change notice")})
 
 
+# The inbox tab that lists change notices rather than links in one state.
+NOTICES = "notices"
+
+
 @login_required
 def workplace_inbox(request):
     state = request.GET.get("state", LinkState.LETTER_ISSUED)
-    links = link_selectors.links_workplace(request.user, state)[:200]
+    notices = link_selectors.notices_workplace(request.user)
     return render(
         request,
         "dangvien/link_inbox.html",
         {
             "side": "workplace",
-            "links": links,
+            "links": [] if state == NOTICES else link_selectors.links_workplace(request.user, state)[:200],
+            "notices": notices[:200] if state == NOTICES else [],
+            "notice_count": notices.count(),
             "state": state,
             "states": LinkState.choices,
             "counts": link_selectors.state_counts(link_selectors.links_workplace(request.user)),
@@ -112,7 +118,8 @@ def workplace_inbox(request):
 @login_required
 def residence_inbox(request):
     state = request.GET.get("state", LinkState.LETTER_ISSUED)
-    links = list(link_selectors.links_residence(request.user, state)[:200])
+    notices = link_selectors.notices_residence(request.user)
+    links = [] if state == NOTICES else list(link_selectors.links_residence(request.user, state)[:200])
     # Board viewers see the inbox; only the commune office records receipts.
     for link in links:
         link.can_receive = has_role_over(request.user, link.residence_path, services.links.RESIDENCE_OFFICE_ROLES)
@@ -122,6 +129,8 @@ def residence_inbox(request):
         {
             "side": "residence",
             "links": links,
+            "notices": notices[:200] if state == NOTICES else [],
+            "notice_count": notices.count(),
             "state": state,
             "states": LinkState.choices,
             "counts": link_selectors.state_counts(link_selectors.links_residence(request.user)),

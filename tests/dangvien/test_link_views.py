@@ -297,3 +297,29 @@ def test_batch_page_query_count_does_not_grow(client, setup, django_capture_on_c
     assert _count(client, reverse("dangvien:batch", args=[small.pk])) == _count(
         client, reverse("dangvien:batch", args=[large.pk])
     )
+
+
+def test_residence_office_sees_change_notices_addressed_to_it(client, setup):
+    from dangvien.models import ChangeKind
+    from dangvien.services import change_notice_issue, letter_issue
+
+    member = setup["member"]
+    letter_issue(actor=setup["clerk"], member=member)
+    notice = change_notice_issue(
+        actor=setup["clerk"],
+        member=member,
+        kind=ChangeKind.POSITION,
+        effective_date=datetime.date(2025, 7, 2),
+        details="Trưởng phòng",
+    )
+    url = reverse("dangvien:residence_inbox") + "?state=notices"
+    client.force_login(setup["office"])
+    page = client.get(url).content.decode()
+    assert 'data-testid="count-notices">1<' in page
+    assert notice.document.symbol in page and "Trưởng phòng" in page and "02/07/2025" in page
+    client.force_login(setup["clerk"])
+    assert notice.document.symbol in client.get(reverse("dangvien:workplace_inbox") + "?state=notices").content.decode()
+    # The neighbouring office neither counts nor lists it.
+    client.force_login(setup["neighbour"])
+    page = client.get(url).content.decode()
+    assert 'data-testid="count-notices">0<' in page and notice.document.symbol not in page

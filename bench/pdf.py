@@ -2,14 +2,20 @@
 
     python -m bench.pdf [--n 200]      (DJANGO_SETTINGS_MODULE defaults to config.settings.test)
 
-Renders a realistic introduction letter (QR code, signature and stamp images) N times
-through vanban.rendering.render_pdf and, taking turns with it, the same letter N times
-through a plain `weasyprint.HTML(string=...).write_pdf()` with no shared font
-configuration or parsed stylesheet; prints the medians and their ratio. Nothing fails
-on a slow figure.
+Renders N realistic introduction letters (QR code, signature and stamp images) through
+vanban.rendering.render_pdf and, taking turns with it, the same N letters through a plain
+`weasyprint.HTML(string=...).write_pdf()` with no shared font configuration or parsed
+stylesheet; prints the medians and their ratio. Nothing fails on a slow figure.
+
+Every iteration renders a different letter (see varied_snapshot): another member with
+other dates, card number, phone, position and address, another document number and
+verification token, as in a bulk run from one issuer and signer. Only what really
+repeats between such letters (issuer, signer, images, the fixed wording) repeats here,
+so no per-process cache can serve a letter it has already seen.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import pathlib
@@ -63,6 +69,36 @@ def sample_snapshot(template: str = "introduction/qd213-v1", **changes) -> dict:
     return snapshot
 
 
+FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE_NAMES = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang", "Thu", "Xuân"]
+GIVEN_NAMES = ["Đức", "Hoa", "Tuấn", "Hương", "Dũng", "Lan", "Sơn", "Yến", "Khải", "Phượng", "Hải", "Nguyệt", "Tâm"]
+POSITIONS = ["Phó Trưởng phòng", "Chuyên viên", "Trưởng phòng", "Chuyên viên chính", "Kế toán viên", ""]
+STREETS = ["ngõ 5, Khu phố Nhân Dục", "đường Nguyễn Văn Linh", "phố Điện Biên", "ngõ 12, đường Chùa Chuông"]
+
+
+def varied_snapshot(i: int) -> dict:
+    """Letter number i of a bulk run: sample_snapshot with everything about the member changed."""
+    snapshot = sample_snapshot()
+    name = f"{FAMILY_NAMES[i % 12]} {MIDDLE_NAMES[i * 7 % 10]} {GIVEN_NAMES[i * 5 % 13]}"
+    day, month, year = 1 + i % 28, 1 + i * 5 % 12, 1960 + i * 7 % 40
+    token = hashlib.sha256(f"letter {i}".encode()).hexdigest()[:32]
+    snapshot["member"] = {
+        **snapshot["member"],
+        "full_name": name,
+        "birth_date": f"{day:02d}/{month:02d}/{year}",
+        "gender": "Nữ" if " Thị " in name else "Nam",
+        "admission_date": f"{1 + i * 3 % 28:02d}/{1 + i % 12:02d}/{year + 22}",
+        "full_membership_date": f"{1 + i * 3 % 28:02d}/{1 + i % 12:02d}/{year + 23}",
+        "card_number": f"{48000000 + i * 7919 % 1000000:08d}",
+        "position": POSITIONS[i % 6],
+        "residence_address": f"Số {1 + i % 97}, {STREETS[i % 4]}, Phường Phố Hiến, Hưng Yên",
+        "phone": f"09{i * 104729 % 100000000:08d}",
+    }
+    snapshot["symbol"] = f"Số {15 + i}-GGT/ĐU"
+    snapshot["verify_url"] = f"https://example.org/xac-minh/{token}/"
+    return snapshot
+
+
 def write_sample_images(root: pathlib.Path) -> None:
     """A scanned-looking signature and a round red stamp, as PNGs with transparency."""
     from PIL import Image, ImageDraw
@@ -92,14 +128,17 @@ def _percentile(values, pct):
 
 
 def _timed(functions, n):
-    """Milliseconds per call of each function, calls interleaved so drifts in machine speed hit all alike."""
+    """Milliseconds per call of each function(i), calls interleaved so drifts in machine speed hit all alike.
+
+    Call -1 of each is the warm-up: first use loads fonts, templates and images.
+    """
     for function in functions:
-        function()  # warm-up: first use loads fonts, templates and images
+        function(-1)
     times = [[] for _ in functions]
-    for _ in range(n):
+    for i in range(n):
         for function, spent in zip(functions, times, strict=True):
             start = time.perf_counter()
-            function()
+            function(i)
             spent.append((time.perf_counter() - start) * 1000)
     return times
 
@@ -121,20 +160,23 @@ def run(n: int = 200, out=sys.stdout) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as folder:
         image_root = pathlib.Path(folder)
         write_sample_images(image_root)
-        snapshot = sample_snapshot()
-        # The naive render is plain WeasyPrint on the same letter: the stylesheet inline,
-        # images as file URLs, a new font configuration and CSS parse every time.
+        snapshots = [varied_snapshot(i) for i in range(-1, n)]
+        # The naive render is plain WeasyPrint on the same letters: the stylesheet inline,
+        # images as file URLs, a new font configuration and CSS parse every time. Its
+        # HTML is made beforehand, outside the timing.
         style = f"<style>{rendering.STYLESHEET.read_text()}</style></head>"
-        html = rendering._html(snapshot, image_root).replace("</head>", style, 1)
-        html = html.replace(f'src="{rendering.IMAGE_SCHEME}:', f'src="{image_root.as_uri()}/')
-        qr = segno.make(snapshot["verify_url"], error="m", micro=False, mask=rendering.QR_MASK)
-        html = html.replace(f'src="{rendering.QR_URL}"', f'src="{qr.png_data_uri(scale=4, border=2)}"')
+        naive_html = []
+        for snapshot in snapshots:
+            html = rendering._html(snapshot, image_root).replace("</head>", style, 1)
+            html = html.replace(f'src="{rendering.IMAGE_SCHEME}:', f'src="{image_root.as_uri()}/')
+            qr = segno.make(snapshot["verify_url"], error="m", micro=False, mask=rendering.QR_MASK)
+            naive_html.append(html.replace(f'src="{rendering.QR_URL}"', f'src="{qr.png_data_uri(scale=4, border=2)}"'))
 
-        def ours():
-            return rendering.render_pdf(snapshot, image_root=image_root)
+        def ours(i):
+            return rendering.render_pdf(snapshots[i + 1], image_root=image_root)
 
-        def naive():
-            return weasyprint.HTML(string=html).write_pdf()
+        def naive(i):
+            return weasyprint.HTML(string=naive_html[i + 1]).write_pdf()
 
         ours_ms, naive_ms = _timed([ours, naive], n)
 

@@ -1,17 +1,33 @@
 """PDF rendering of official party documents (layout of Hướng dẫn 36-HD/VPTW) from stored snapshots.
 
-For speed this leans on WeasyPrint 70 internals in three places: _LetterHTML (own parser,
-no user-agent stylesheet), _PreparedImage (image streams built once) and the `cache`
-render option (images handed over already loaded). requirements.txt pins the version and
-tests/vanban/test_rendering.py exercises each; re-check them when upgrading.
+For speed this leans on WeasyPrint 70 internals; requirements.txt pins the version and
+tests/vanban/test_rendering.py exercises each (byte-identical output with and without
+the caches). Re-check all of them when upgrading:
+- _LetterHTML: own XHTML parser, no user-agent stylesheet.
+- _PreparedImage (image streams built once) and the `cache` render option (images handed
+  over already loaded).
+- _LetterDocument/_SharedStyleFor: Document._build_layout_context and StyleFor.__init__
+  re-written so that computed styles (keyed by parent style and matched rules, never
+  content) are kept per thread instead of per document.
+- _fixed_block_layout replaces weasyprint.layout.block.block_container_layout (module
+  global, also looked up by inline.py) and _fixed_draw_text replaces
+  weasyprint.draw.draw_text: for blocks marked data-fixed in the templates (wording that
+  is the same in every letter of an issuer and signer, never member data), the laid-out
+  boxes are reused, moved to their new place (Box.deepcopy/translate), and their lines
+  painted from the text operators noted when first drawn (draw.text.draw_first_line, the
+  Font.to_unicode/widths entries it sets). Other WeasyPrint documents in the process have
+  no fixed_blocks on their LayoutContext and go through the originals unchanged.
 """
 
 import collections
 import datetime
+import functools
 import hashlib
 import io
 import logging
+import math
 import pathlib
+import re
 import threading
 from xml.etree import ElementTree
 
@@ -21,7 +37,16 @@ import segno
 import weasyprint
 from django.template.loader import get_template
 from PIL import Image, ImageOps
+from weasyprint import css as weasyprint_css
+from weasyprint import draw as weasyprint_draw
+from weasyprint.css.targets import TargetCollector
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes as weasyprint_boxes
 from weasyprint.images import RasterImage
+from weasyprint.images import get_image_from_uri as weasyprint_get_image_from_uri
+from weasyprint.layout import LayoutContext
+from weasyprint.layout import block as weasyprint_block
+from weasyprint.matrix import Matrix
 from weasyprint.text import ffi as weasyprint_ffi
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -118,6 +143,10 @@ class _Engine(threading.local):
     def __init__(self):
         self.font_config = FontConfiguration()
         self.stylesheet = weasyprint.CSS(filename=STYLESHEET, font_config=self.font_config)
+        # Computed styles shared by all documents of this thread, see _SharedStyleFor.
+        self.computed_styles = {}
+        # Laid-out fixed blocks of this thread, see _fixed_block_layout.
+        self.fixed_blocks = collections.OrderedDict()
 
 
 _engine = None
@@ -157,7 +186,9 @@ class _LetterHTML(weasyprint.HTML):
         except ElementTree.ParseError:
             logger.warning("Document markup is not well-formed XHTML, using the HTML parser")
             super().__init__(string=markup, url_fetcher=_fetcher)
+            self.is_ours = False
             return
+        self.is_ours = True
         self.base_url = None
         self.url_fetcher = _fetcher
         self.media_type = "print"
@@ -169,6 +200,296 @@ class _LetterHTML(weasyprint.HTML):
 
     def _ph_stylesheets(self):
         return []
+
+    def render_with(self, engine, images):
+        """The laid-out document, with the engine's stylesheet, fonts and computed styles."""
+        if not self.is_ours:
+            font_config, stylesheets = engine.font_config, [engine.stylesheet]
+            return self.render(font_config=font_config, stylesheets=stylesheets, cache=images, **PDF_OPTIONS)
+        options = {**weasyprint.DEFAULT_OPTIONS, **PDF_OPTIONS}
+        options.update(
+            stylesheets=[engine.stylesheet], cache=images, computed_styles=engine.computed_styles,
+            fixed_blocks=engine.fixed_blocks,
+        )  # fmt: skip
+        return _LetterDocument._render(self, engine.font_config, None, None, options)
+
+
+class _SharedStyleFor(weasyprint_css.StyleFor):
+    """WeasyPrint 70's StyleFor, with its table of computed styles kept from one document to the next.
+
+    WeasyPrint already gives elements with the same parent style and the same matched
+    rules one shared ComputedStyle object within a document; here that table lives in the
+    engine, so the second letter gets the styles the first one computed (lazily, property
+    by property, some 3,000 look-ups a letter). The key holds no content: a computed style
+    depends on the matched rules and the parent style only, as hd36.css uses no attr(),
+    counters, string-set or viewport units. The matched rules are still found per element.
+    This is StyleFor.__init__ of WeasyPrint 70 without style attributes, presentational
+    hints and pseudo-elements, which our documents do not have (_LetterHTML checks).
+    """
+
+    def __init__(self, html, sheets, font_config, target_collector, computed_cache):
+        self._cascaded_styles = cascaded_styles = {}
+        self._computed_styles = computed_styles = {}
+        self.initial_page_sizes = {"box": None, "area": None}
+        self._sheets = sheets
+        self.font_config = font_config
+        for element in html.wrapper_element.iter_subtree():
+            etree_element = element.etree_element
+            parent = element.parent.etree_element if element.parent else None
+            parent_id = id(computed_styles[parent, None]) if element.parent else None
+            selectors_keys = []
+            for sheet, origin, sheet_specificity in sheets:
+                for selector in sheet.matcher.match(element):
+                    specificity, order, pseudo_type, (declarations, layer) = selector
+                    if pseudo_type is not None:
+                        raise ValueError("_SharedStyleFor does not handle pseudo-elements")
+                    layer_order = math.inf if layer is None else sheet.layers.index(layer)
+                    selectors_keys.append((sheet, specificity, id(declarations), layer_order))
+                    specificity = sheet_specificity or specificity
+                    style = cascaded_styles.setdefault((etree_element, None), {})
+                    for name, values, importance in declarations:
+                        precedence = weasyprint_css.declaration_precedence(origin, importance)
+                        weight = (precedence, layer_order, specificity)
+                        old_weight = style.get(name, (None, None))[1]
+                        if old_weight is None or old_weight <= weight:
+                            style[name] = values, weight
+            key = (parent_id, None, tuple(selectors_keys))
+            if key in computed_cache:
+                computed_styles[etree_element, None] = computed_cache[key]
+            else:
+                self.set_computed_styles(
+                    etree_element,
+                    root=html.etree_element,
+                    parent=parent,
+                    base_url=None,
+                    target_collector=target_collector,
+                )
+                computed_cache[key] = computed_styles[etree_element, None]
+        self._cascaded_styles.clear()
+
+
+class _LetterDocument(Document):
+    """A Document whose styles come from _SharedStyleFor."""
+
+    @classmethod
+    def _build_layout_context(cls, html, font_config, counter_style, color_profiles, options):
+        # Document._build_layout_context of WeasyPrint 70 for our case: stylesheets
+        # already parsed, no author stylesheets in the markup, a dict as image cache.
+        target_collector = TargetCollector()
+        sheets = [(css, "user", None) for css in options["stylesheets"]]
+        style_for = _SharedStyleFor(html, sheets, font_config, target_collector, options["computed_styles"])
+        get_image_from_uri = functools.partial(
+            weasyprint_get_image_from_uri, cache=options["cache"], url_fetcher=html.url_fetcher, options=options
+        )
+        context = LayoutContext(style_for, get_image_from_uri, font_config, counter_style, target_collector)
+        context.fixed_blocks = options["fixed_blocks"]
+        return context
+
+
+# Blocks marked data-fixed in the templates hold wording that is the same in every letter
+# of one template, issuer and signer (the party's name, the regulation paragraph, the
+# recipients…): never a member's data, a number or a date. Their layout (line breaks,
+# justification, each glyph run's Pango layout) is kept per thread, keyed by the block's
+# boxes (type, shared computed style, text) and everything the layout depends on besides;
+# the next letter gets a copy moved to where the block now starts. So it is the text of
+# the block, not the snapshot, that is looked up; a letter with other data still lays
+# out all of its own lines.
+FIXED_ATTRIBUTE = "data-fixed"
+FIXED_BLOCK_CACHE_SIZE = 256
+_FIXED_BOX_TYPES = (
+    weasyprint_boxes.BlockBox,
+    weasyprint_boxes.InlineBlockBox,
+    weasyprint_boxes.LineBox,
+    weasyprint_boxes.InlineBox,
+    weasyprint_boxes.TextBox,
+)
+_weasyprint_block_container_layout = weasyprint_block.block_container_layout
+
+
+def _fixed_block_key(box, adjoining_margins):
+    """What the layout of a fixed block depends on, or None if it holds anything but text."""
+    signature = []
+    for descendant in box.descendants(placeholders=True):
+        if type(descendant) not in _FIXED_BOX_TYPES or not descendant.is_in_normal_flow():
+            return None
+        signature.append((type(descendant), id(descendant.style), getattr(descendant, "text", None)))
+    sides = ("top", "right", "bottom", "left")
+    return (
+        tuple(signature),
+        box.width,
+        box.height,
+        tuple(getattr(box, f"margin_{side}") for side in sides),
+        tuple(adjoining_margins or ()),
+    )
+
+
+def _fixed_block_layout(context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
+                        adjoining_margins, first_letter_style, first_line_style, discard, max_lines):  # fmt: skip
+    """block_container_layout of WeasyPrint 70, reusing the layout of a fixed block seen before."""
+    cache = getattr(context, "fixed_blocks", None)
+    key = None
+    if (
+        cache is not None
+        and skip_stack is None
+        and box.element is not None
+        and box.element_tag == box.element.tag
+        and box.element.get(FIXED_ATTRIBUTE) is not None
+        and first_letter_style is None
+        and first_line_style is None
+        and not discard
+        and max_lines is None
+        and not context.excluded_shapes
+    ):
+        key = _fixed_block_key(box, adjoining_margins)
+    if key is not None and key in cache:
+        cache.move_to_end(key)
+        laid_out, x, y, next_page, margins_after, collapsing_through = cache[key]
+        new_box = laid_out.deepcopy()
+        new_box.translate(box.position_x - x, box.position_y - y)
+        if not context.overflows_page(bottom_space, new_box.position_y + new_box.margin_height()):
+            return new_box, None, dict(next_page), list(margins_after), collapsing_through, None
+    x, y = box.position_x, box.position_y
+    result = _weasyprint_block_container_layout(
+        context, box, bottom_space, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
+        adjoining_margins, first_letter_style, first_line_style, discard, max_lines)  # fmt: skip
+    new_box, resume_at, next_page, margins_after, collapsing_through, _ = result
+    if key is not None and new_box is not None and resume_at is None:
+        for descendant in new_box.descendants():
+            if isinstance(descendant, weasyprint_boxes.TextBox):
+                descendant.pango_layout.fixed_glyph_runs = None  # recorded when first drawn
+        cache[key] = (new_box.deepcopy(), x, y, dict(next_page), list(margins_after), collapsing_through)
+        while len(cache) > FIXED_BLOCK_CACHE_SIZE:
+            cache.popitem(last=False)
+    return result
+
+
+# Module-level in WeasyPrint, looked up when called (block.py, and inline.py for inline
+# blocks); documents other than ours have no fixed_blocks and go straight through.
+weasyprint_block.block_container_layout = _fixed_block_layout
+
+
+class _GlyphRunRecorder:
+    """Stands for the PDF stream while draw_first_line paints a line of a fixed block.
+
+    It passes every call on and notes the text operators, so that the next letter's copy
+    of the line (same Pango layout object, see _fixed_block_layout) is painted from the
+    notes instead of re-shaping the text with Pango and walking its glyphs in Python.
+    """
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.operations = []
+        self.fonts = []
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+    def add_font(self, pango_font):
+        font, font_size = self.stream.add_font(pango_font)
+        self.fonts.append(font)
+        self.operations.append(("add_font", (pango_font,)))
+        return font, font_size
+
+    def set_text_matrix(self, *values):
+        self.stream.set_text_matrix(*values)
+        self.operations.append(("set_text_matrix", None))
+
+    def set_font_size(self, font, size):
+        self.stream.set_font_size(font, size)
+        self.operations.append(("set_font_size", (font, size)))
+
+    def show_text(self, text):
+        self.stream.show_text(text)
+        self.operations.append(("show_text", (text,)))
+
+    def set_text_rise(self, height):
+        self.stream.set_text_rise(height)
+        self.operations.append(("set_text_rise", (height,)))
+
+
+_weasyprint_draw_text = weasyprint_draw.draw_text
+_GLYPHS = re.compile(r"<([0-9a-f]+)>")
+
+
+def _notes(recorder: _GlyphRunRecorder) -> list:
+    """The recorded operators, each font with the glyphs this line drew in it.
+
+    draw_first_line notes a glyph's Unicode text and width in the document's Font object
+    the first time the document uses the glyph; the replay sets the same entries, so the
+    font subset, widths and ToUnicode map come out as if the line had been drawn.
+    """
+    # In drawing order: the document's Font keeps them in order of first use.
+    used = {font.hash: {} for font in recorder.fonts}
+    current = None
+    for name, arguments in recorder.operations:
+        if name == "set_font_size":
+            current = arguments[0]
+        elif name == "show_text":
+            for run in _GLYPHS.findall(arguments[0]):
+                used[current].update(dict.fromkeys(int(run[i : i + 4], 16) for i in range(0, len(run), 4)))
+    notes = []
+    font_iter = iter(recorder.fonts)
+    for name, arguments in recorder.operations:
+        if name == "add_font":
+            font = next(font_iter)
+            glyphs = [(glyph, font.to_unicode[glyph], font.widths[glyph]) for glyph in used[font.hash]]
+            notes.append((name, (arguments[0], glyphs)))
+        else:
+            notes.append((name, arguments))
+    return notes
+
+
+def _fixed_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis="none"):
+    """draw_text of WeasyPrint 70, painting the lines of fixed blocks from notes after the first time.
+
+    Only plain lines qualify: visible, no decoration, no ellipsis, no emoji, no missing
+    glyph, no bitmap font; anything else is drawn by WeasyPrint every time.
+    """
+    layout = textbox.pango_layout
+    notes = getattr(layout, "fixed_glyph_runs", False)
+    style = textbox.style
+    if (
+        notes is False
+        or style["visibility"] != "visible"
+        or style["text_decoration_line"] != "none"
+        or text_overflow != "clip"
+        or block_ellipsis != "none"
+    ):
+        return _weasyprint_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis)
+    matrix = Matrix(d=-1, e=textbox.position_x, f=textbox.position_y + textbox.baseline)
+    stream.set_color(style["color"])
+    if notes is None:
+        recorder = _GlyphRunRecorder(stream)
+        layout.reactivate(style)
+        stream.begin_text()
+        emojis = weasyprint_draw.text.draw_first_line(recorder, textbox, text_overflow, block_ellipsis, matrix)
+        stream.end_text()
+        # The notes point to Pango's fonts: this PangoLayout, kept with them, holds them.
+        pango_layout = layout.layout
+        layout.deactivate()
+        if emojis or any(font.bitmap or font.missing or font.svg or font.png or font.colr for font in recorder.fonts):
+            layout.fixed_glyph_runs = False
+            weasyprint_draw.text.draw_emojis(stream, style, matrix.e, matrix.f, emojis)
+            return
+        layout.fixed_glyph_runs = _notes(recorder)
+        layout.fixed_pango_layout = pango_layout
+        return
+    stream.begin_text()
+    for name, arguments in notes:
+        if name == "add_font":
+            pango_font, font_glyphs = arguments
+            font, _ = stream.add_font(pango_font)
+            for glyph, text, width in font_glyphs:
+                font.to_unicode.setdefault(glyph, text)
+                font.widths.setdefault(glyph, width)
+        elif name == "set_text_matrix":
+            stream.set_text_matrix(*matrix.values)
+        else:
+            getattr(stream, name)(*arguments)
+    stream.end_text()
+
+
+weasyprint_draw.draw_text = _fixed_draw_text
 
 
 class _NoFetcher(URLFetcher):
@@ -332,9 +653,7 @@ def _document(snapshot: dict, image_root):
     html, images = _html_and_images(snapshot, image_root)
     # WeasyPrint looks images up in this cache by URL before fetching: all of ours are
     # there, and the fetcher refuses anything else.
-    return _LetterHTML(html).render(
-        font_config=engine.font_config, stylesheets=[engine.stylesheet], cache=images, **PDF_OPTIONS
-    )
+    return _LetterHTML(html).render_with(engine, images)
 
 
 def render_pdf(snapshot: dict, *, image_root: pathlib.Path | str | None = None) -> bytes:

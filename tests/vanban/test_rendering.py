@@ -251,3 +251,36 @@ def test_benchmark_prints_its_three_figures():
     records = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["name"] for r in records] == ["letter_pdf_ms", "letter_pdf_naive_ms", "letter_pdf_ratio"]
     assert all(r["value"] > 0 for r in records)
+
+
+def test_caches_shared_between_letters_change_no_byte(image_root):
+    """Computed styles, fixed blocks' layout and glyph runs are reused per thread: a letter
+    rendered after others (cache hits) has the bytes it has when rendered first (misses)."""
+    engine = rendering._get_engine()
+    engine.computed_styles.clear()
+    engine.fixed_blocks.clear()
+    first = rendering.render_pdf(bench_pdf.varied_snapshot(7), image_root=image_root)
+    assert engine.fixed_blocks, "the data-fixed blocks were laid out through the cache"
+    for i in range(3):
+        rendering.render_pdf(bench_pdf.varied_snapshot(i), image_root=image_root)
+    assert rendering.render_pdf(bench_pdf.varied_snapshot(7), image_root=image_root) == first
+    # Member data is never looked up: only blocks marked data-fixed are kept.
+    cached_text = " ".join(
+        box.text
+        for laid_out, *_ in engine.fixed_blocks.values()
+        for box in laid_out.descendants()
+        if hasattr(box, "text")
+    )
+    assert bench_pdf.varied_snapshot(7)["member"]["full_name"] not in cached_text
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cached_text
+
+
+def test_plain_weasyprint_documents_bypass_the_caches():
+    import weasyprint
+
+    engine = rendering._get_engine()
+    before = len(engine.fixed_blocks)
+    markup = '<html><body><p data-fixed="">Đảng ủy</p><p style="text-decoration: underline">x</p></body></html>'
+    pdf = weasyprint.HTML(string=markup).write_pdf()
+    assert "Đảng ủy" in text_of(pdf)
+    assert len(engine.fixed_blocks) == before

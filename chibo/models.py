@@ -201,13 +201,14 @@ class PartyGroup(models.Model):
         related_name="party_groups",
     )
     name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
+    # The group leader's account (tổ trưởng): they see their group's members and meetings.
     leader = models.ForeignKey(
-        "dangvien.Member",
+        settings.AUTH_USER_MODEL,
         verbose_name=_("group leader"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="led_groups",
     )
 
     class Meta:
@@ -218,3 +219,148 @@ class PartyGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class MeetingKind(models.TextChoices):
+    PERIODIC = "periodic", _("Periodic (every six months)")
+    WHEN_NEEDED = "when_needed", _("When needed")
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CLOSED = "closed", _("Closed")
+
+
+class Meeting(models.Model):
+    """A residence branch's meeting with its working members (buổi sinh hoạt)."""
+
+    branch = models.ForeignKey(
+        Organization, verbose_name=_("residence branch"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    # The branch's path, copied so scoped lists need no join.
+    branch_path = models.CharField(max_length=255, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=MeetingKind.choices, default=MeetingKind.PERIODIC)
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(_("half-year"), choices=[(1, _("First half")), (2, _("Second half"))])
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place"), max_length=200, validators=[validate_single_line])
+    agenda = models.TextField(_("agenda"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    invitation = models.ForeignKey("vanban.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    invitations_sent_at = models.DateTimeField(_("invitations sent"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | models.Q(closed_at__isnull=False), name="closed_meeting_has_time"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["branch_path", "-starts_at"], name="meeting_branch_idx"),
+            models.Index(fields=["branch", "-starts_at"], name="meeting_branch_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.branch} — {self.starts_at:%d/%m/%Y}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == MeetingStatus.CLOSED
+
+
+class AttendanceStatus(models.TextChoices):
+    UNMARKED = "", _("Not marked")
+    PRESENT = "present", _("Present")
+    EXCUSED = "excused", _("Absent with reason")
+    UNEXCUSED = "unexcused", _("Absent without reason")
+
+
+ABSENT_STATUSES = (AttendanceStatus.EXCUSED, AttendanceStatus.UNEXCUSED)
+
+
+class Attendance(models.Model):
+    """One member's attendance at one meeting; `version` guards against two people editing at once."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    link = models.ForeignKey("dangvien.ResidenceLink", on_delete=models.PROTECT, related_name="attendance")
+    member = models.ForeignKey("dangvien.Member", on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True, validators=[validate_single_line])
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_member")]
+        indexes = [models.Index(fields=["link", "meeting"], name="attendance_link_idx")]
+
+    def __str__(self):
+        return f"{self.member} — {self.get_status_display()}"
+
+
+class AttendanceCorrection(models.Model):
+    """A change to attendance after the meeting closed, with its reason; kept as history."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="corrections")
+    old_status = models.CharField(max_length=10, choices=AttendanceStatus.choices, blank=True)
+    old_reason = models.CharField(max_length=300, blank=True)
+    new_status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    new_reason = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(_("reason for the correction"))
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-corrected_at", "-id"]
+
+    def __str__(self):
+        return f"{self.old_status} → {self.new_status}"
+
+
+class MeetingAttachment(models.Model):
+    """A file kept with the minutes (a photo of the signed minutes, a list)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class AbsenceNotice(models.Model):
+    """The notice a closed meeting sends to one workplace committee about its absent members."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="absence_notices")
+    workplace_committee = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    workplace_path = models.CharField(max_length=255, editable=False)
+    document = models.ForeignKey("vanban.Document", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "workplace_committee"], name="absence_notice_once"),
+        ]
+        indexes = [models.Index(fields=["workplace_path", "-created_at"], name="absence_notice_workplace_idx")]
+
+    def __str__(self):
+        return f"{self.meeting} → {self.workplace_committee_id}"

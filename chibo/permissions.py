@@ -8,7 +8,12 @@ READ_ROLES = frozenset(Role.values)
 MEMBER_WRITE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
 ORG_WRITE_ROLES = frozenset({Role.ADMIN})
 # The committee's office keeps its stamp and signatories (it issues the documents).
-SIGNING_ROLES = frozenset({Role.CLERK, Role.ADMIN})
+# A residence branch's secretary signs the branch's invitations and absence notices.
+SIGNING_ROLES = frozenset({Role.CLERK, Role.BRANCH_SECRETARY, Role.ADMIN})
+# Residence-branch work: the secretary, the commune office above it, administrators.
+BRANCH_WRITE_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.CLERK, Role.ADMIN})
+# A group leader sees only their own groups, not the whole branch.
+BRANCH_READ_ROLES = READ_ROLES - {Role.GROUP_LEADER}
 
 
 def _assignments(user):
@@ -83,3 +88,7 @@ def roles_of(user):
 
 def can_manage_signing(user, org) -> bool:
     return has_role_over(user, org.path, SIGNING_ROLES)
+
+
+def can_manage_branch(user, branch) -> bool:
+    return has_role_over(user, branch.path, BRANCH_WRITE_ROLES)

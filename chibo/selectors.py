@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from common.text import fold
 
-from .models import Commune, Organization, RoleAssignment, Side
-from .permissions import MEMBER_WRITE_ROLES, READ_ROLES, path_q, scope_paths
+from .models import AbsenceNotice, Attendance, Commune, Meeting, Organization, PartyGroup, RoleAssignment, Side
+from .permissions import BRANCH_READ_ROLES, MEMBER_WRITE_ROLES, READ_ROLES, path_q, scope_paths
 
 
 def organization_visible(user, roles=READ_ROLES):
@@ -74,3 +74,96 @@ def commune_search(q: str, limit: int = 20):
 
 def user_roles(user):
     return RoleAssignment.objects.filter(user=user).select_related("organization__kind").order_by("organization__path")
+
+
+# ---- residence-branch work -----------------------------------------------------------
+
+
+def branches_visible(user):
+    """Residence branches (not committees) in the user's scope, group leaders excluded."""
+    return (
+        Organization.objects.filter(path_q(scope_paths(user, BRANCH_READ_ROLES), "path"))
+        .filter(side__in=[Side.RESIDENCE, Side.BOTH], kind__is_committee=False, is_active=True)
+        .select_related("kind")
+        .order_by("path")
+    )
+
+
+def branch_get(user, pk) -> Organization:
+    return get_object_or_404(branches_visible(user), pk=pk)
+
+
+def branch_links(branch):
+    """The working members the commune committee assigned to the branch (received or active)."""
+    from dangvien.models import LinkState, ResidenceLink
+
+    return (
+        ResidenceLink.objects.filter(residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE])
+        .select_related("member", "workplace_committee", "party_group")
+        .order_by("member__sort_key", "pk")
+    )
+
+
+def branch_groups(branch):
+    """The branch's groups with their leaders and how many working members each has."""
+    from django.db.models import Count, OuterRef, Subquery
+
+    from dangvien.models import LinkState, ResidenceLink
+
+    sizes = (
+        ResidenceLink.objects.filter(
+            party_group=OuterRef("pk"), residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE]
+        )
+        .order_by()
+        .values("party_group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        PartyGroup.objects.filter(branch=branch)
+        .select_related("leader")
+        .annotate(size=Subquery(sizes))
+        .order_by("name")
+    )
+
+
+def group_links(group):
+    """The working members of one group."""
+    return branch_links(group.branch).filter(party_group=group)
+
+
+def groups_led(user):
+    """The groups the user leads, with their branches."""
+    return PartyGroup.objects.filter(leader=user, branch__is_active=True).select_related("branch").order_by("name")
+
+
+def meetings_visible(user):
+    """Meetings of branches in the user's scope, and of the branches where the user leads a group."""
+    own = Q(branch__in=PartyGroup.objects.filter(leader=user).values("branch")) if user.is_authenticated else Q()
+    scoped = path_q(scope_paths(user, BRANCH_READ_ROLES), "branch_path")
+    if scoped == Q(pk__in=[]):
+        scoped = own if own else scoped
+    elif own:
+        scoped |= own
+    return Meeting.objects.filter(scoped).select_related("branch")
+
+
+def meeting_get(user, pk) -> Meeting:
+    return get_object_or_404(meetings_visible(user), pk=pk)
+
+
+def meeting_attendance(meeting):
+    """The attendance sheet in the order it is called: by group, then the Vietnamese name order."""
+    return (
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("member", "link__workplace_committee", "link__party_group")
+        .order_by("link__party_group__name", "member__sort_key", "pk")
+    )
+
+
+def absence_notices_workplace(user):
+    return (
+        AbsenceNotice.objects.filter(path_q(scope_paths(user, READ_ROLES), "workplace_path"))
+        .select_related("meeting__branch", "document", "workplace_committee")
+        .order_by("-created_at", "-id")
+    )

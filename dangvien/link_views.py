@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo.permissions import can_manage_members, has_role_over
+from chibo.selectors import absence_notices_workplace
 
 from . import link_selectors, selectors, services
 from .link_forms import ChangeNoticeForm, ExemptionForm, LetterForm, ManualReceiptForm, ReceiveForm
@@ -94,20 +95,25 @@ def change_notice(request, pk):
 
 # The inbox tab that lists change notices rather than links in one state.
 NOTICES = "notices"
+# The workplace inbox tab of absence notices from residence branches.
+ABSENCES = "absences"
 
 
 @login_required
 def workplace_inbox(request):
     state = request.GET.get("state", LinkState.LETTER_ISSUED)
     notices = link_selectors.notices_workplace(request.user)
+    absences = absence_notices_workplace(request.user)
     return render(
         request,
         "dangvien/link_inbox.html",
         {
             "side": "workplace",
-            "links": [] if state == NOTICES else link_selectors.links_workplace(request.user, state)[:200],
+            "links": [] if state in (NOTICES, ABSENCES) else link_selectors.links_workplace(request.user, state)[:200],
             "notices": notices[:200] if state == NOTICES else [],
             "notice_count": notices.count(),
+            "absences": absences[:100] if state == ABSENCES else [],
+            "absence_count": absences.count(),
             "state": state,
             "states": LinkState.choices,
             "counts": link_selectors.state_counts(link_selectors.links_workplace(request.user)),

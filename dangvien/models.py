@@ -344,6 +344,8 @@ class ResidenceLink(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=20, choices=ChangeKind.choices, blank=True)
+    # Closed meetings in a row, latest first, that the member missed without reason; two or more is a flag.
+    unexcused_streak = models.PositiveSmallIntegerField(_("absences without reason in a row"), default=0)
 
     class Meta:
         verbose_name = _("residence link")

@@ -14,6 +14,8 @@ class DocumentType(models.TextChoices):
     INTRODUCTION = "introduction", _("Introduction letter (Mẫu 1-213)")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
     CHANGE_NOTICE = "change_notice", _("Change notice")
+    INVITATION = "invitation", _("Meeting invitation")
+    ABSENCE_NOTICE = "absence_notice", _("Absence notice")
 
 
 # The code in the document symbol (Số 15-GGT/ĐU), per type (HD 36 abbreviations).
@@ -21,6 +23,8 @@ TYPE_CODES = {
     DocumentType.INTRODUCTION: "GGT",
     DocumentType.ACKNOWLEDGEMENT: "PB",
     DocumentType.CHANGE_NOTICE: "TB",
+    DocumentType.INVITATION: "GM",
+    DocumentType.ABSENCE_NOTICE: "TB",
 }
 
 

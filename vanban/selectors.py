@@ -12,7 +12,9 @@ from .models import Document
 
 def document_visible(user):
     """Documents the user's organisations issued, about members in their scope, or addressed
-    to them: letters and change notices of residence links in their subtree."""
+    to them: letters and change notices of residence links in their subtree, absence notices
+    to their workplace committees."""
+    from chibo.models import AbsenceNotice
     from dangvien.models import ChangeNotice, ResidenceLink
 
     paths = scope_paths(user)
@@ -22,6 +24,7 @@ def document_visible(user):
         | path_q(paths, "member__org_path")
         | Q(pk__in=addressed.values("letter_id"))
         | Q(pk__in=ChangeNotice.objects.filter(link__in=addressed).values("document_id"))
+        | Q(pk__in=AbsenceNotice.objects.filter(path_q(paths, "workplace_path")).values("document_id"))
     )
 
 

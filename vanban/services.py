@@ -46,7 +46,7 @@ def number_take(*, issuer: Organization, doc_type: str, year: int) -> tuple[int,
 
 
 def signer_for(issuer: Organization, signatory: Signatory | None = None) -> Signatory:
-    """The signatory to use, checked: active, of this issuer, with a signature; the issuer has a stamp."""
+    """The signatory to use, checked: active, of this issuer, with a signature; a committee has a stamp."""
     if signatory is None:
         signatory = issuer.signatories.filter(is_active=True).order_by("title", "id").first()
     if signatory is None or signatory.organization_id != issuer.pk or not signatory.is_active:
@@ -60,7 +60,8 @@ def signer_for(issuer: Organization, signatory: Signatory | None = None) -> Sign
         raise ValidationError(
             {"signer": _("The signatory %(name)s has no signature image yet.") % {"name": signatory.full_name}}
         )
-    if not issuer.stamp_image:
+    # A committee stamps its documents; a branch under a commune committee has no stamp of its own.
+    if issuer.kind.is_committee and not issuer.stamp_image:
         raise ValidationError({"signer": _("%(org)s has no stamp image yet.") % {"org": issuer.name}})
     return signatory
 

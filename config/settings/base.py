@@ -142,6 +142,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Domain settings (not constants: they differ between places and change with regulations).
 INTRODUCTION_DAYS_LIMIT = env.int("INTRODUCTION_DAYS_LIMIT", default=30)
+# Days after a half-year ends during which its meetings can still be scheduled and held
+# (a year-end meeting in early January); after that the half-year is closed.
+MEETING_HALF_YEAR_GRACE_DAYS = env.int("MEETING_HALF_YEAR_GRACE_DAYS", default=31)
 MEMBER_LIST_PAGE_SIZE = env.int("MEMBER_LIST_PAGE_SIZE", default=50)
 MEMBER_LIST_COUNT_LIMIT = env.int("MEMBER_LIST_COUNT_LIMIT", default=1000)
 

@@ -12,3 +12,12 @@ document.addEventListener("click", function (event) {
   const box = item.closest(".commune-results");
   if (box) box.innerHTML = "";
 });
+
+// A "select all" box ticks every checkbox of the same name in its form.
+document.addEventListener("change", function (event) {
+  const all = event.target.closest("[data-check-all]");
+  if (!all) return;
+  all.form.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`).forEach(function (box) {
+    box.checked = all.checked;
+  });
+});

@@ -238,7 +238,13 @@ def test_unknown_template_is_an_error():
 
 
 def test_every_template_id_has_a_template():
-    assert set(rendering.TEMPLATES) == {"introduction/qd213-v1", "acknowledgement/qd213-v1", "change_notice/qd213-v1"}
+    assert set(rendering.TEMPLATES) == {
+        "introduction/qd213-v1",
+        "acknowledgement/qd213-v1",
+        "change_notice/qd213-v1",
+        "invitation/qd213-v1",
+        "absence_notice/qd213-v1",
+    }
 
 
 def test_text_engine_uses_harfbuzz_and_liberation_serif():

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from common.text import normalize
 from nhatky.services import audit_record, diff, snapshot
 
-from .models import Commune, Organization, OrganizationKind, PartyGroup, Province, Role, RoleAssignment, Signatory
-from .permissions import can_manage_orgs, can_manage_signing
-from .units import load_kinds, load_units
+from ..models import Commune, Organization, OrganizationKind, Province, Role, RoleAssignment, Signatory
+from ..permissions import can_manage_orgs, can_manage_signing
+from ..units import load_kinds, load_units
 
 ORG_FIELDS = (
     "kind",
@@ -155,7 +155,7 @@ def admin_units_load() -> tuple[int, int]:
 
 def organization_stamp_set(*, actor, org: Organization, upload) -> Organization:
     """Replace the organisation's stamp image (documents already issued keep the one they used)."""
-    from .images import store_image
+    from ..images import store_image
 
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
@@ -178,7 +178,7 @@ def signatory_save(
     is_active: bool = True,
 ) -> Signatory:
     """Create or update a signatory, with an optional new signature image."""
-    from .images import store_image
+    from ..images import store_image
 
     with transaction.atomic():
         _check_signing(actor, org)
@@ -204,24 +204,3 @@ def signatory_save(
             },
         )
     return signatory
-
-
-def party_group_save(*, actor, branch: Organization, name: str, leader=None, group: PartyGroup | None = None):
-    """Create or rename a party group of a residence branch (its full management comes with issue 5)."""
-    with transaction.atomic():
-        if actor is not None and not can_manage_orgs(actor, branch):
-            raise PermissionDenied(_("You may not change the groups of this branch."))
-        group = group or PartyGroup(branch=branch)
-        if group.branch_id != branch.pk:
-            raise PermissionDenied(_("This group belongs to another branch."))
-        group.name = normalize(name or "")
-        group.leader = leader
-        group.full_clean()
-        group.save()
-        audit_record(
-            actor=actor,
-            action="party_group.save",
-            obj=group,
-            changes={"branch": branch.pk, "name": group.name, "leader": leader.pk if leader else None},
-        )
-    return group

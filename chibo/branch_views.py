@@ -1,0 +1,363 @@
+"""Residence-branch pages: members and groups, meetings, the phone attendance screen, exports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import exports, selectors, services
+from .branch_forms import CloseForm, CorrectionForm, GroupForm, MeetingForm, MoveForm
+from .models import AttendanceStatus, MeetingStatus, PartyGroup
+from .permissions import BRANCH_READ_ROLES, can_manage_branch, has_role_over
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _run(form, action):
+    """Call a service; its validation errors land on the form, a refusal is a 404."""
+    try:
+        return action()
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return None
+
+
+def _managed_branch(request, pk):
+    branch = selectors.branch_get(request.user, pk)
+    if not can_manage_branch(request.user, branch):
+        raise Http404
+    return branch
+
+
+@login_required
+def branch_list(request):
+    branches = list(
+        selectors.branches_visible(request.user).annotate(
+            next_meeting=Count("meetings", filter=Q(meetings__status=MeetingStatus.SCHEDULED)),
+        )[:500]
+    )
+    if len(branches) == 1:
+        return redirect("chibo:branch", pk=branches[0].pk)
+    return render(request, "chibo/branch_list.html", {"branches": branches})
+
+
+@login_required
+def branch_home(request, pk):
+    branch = selectors.branch_get(request.user, pk)
+    links = list(selectors.branch_links(branch))
+    return render(
+        request,
+        "chibo/branch_home.html",
+        {
+            "branch": branch,
+            "links": links,
+            "groups": selectors.branch_groups(branch),
+            "meetings": branch.meetings.order_by("-starts_at")[:20],
+            "can_manage": can_manage_branch(request.user, branch),
+            "move_form": MoveForm(branch=branch),
+            "group_form": GroupForm(branch=branch),
+            "flagged": sum(link.unexcused_streak >= services.branches.STREAK_FLAG for link in links),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_edit(request, pk, group_pk=None):
+    branch = _managed_branch(request, pk)
+    group = get_object_or_404(PartyGroup, pk=group_pk, branch=branch) if group_pk else None
+    initial = {"name": group.name, "leader": group.leader_id} if group else None
+    form = GroupForm(request.POST or None, branch=branch, initial=initial)
+    if request.method == "POST" and request.POST.get("delete") and group:
+        services.party_group_delete(actor=request.user, group=group)
+        messages.success(
+            request, _("Group %(name)s was removed; its members have no group now.") % {"name": group.name}
+        )
+        return redirect("chibo:branch", pk=branch.pk)
+    if request.method == "POST" and form.is_valid():
+        saved = _run(
+            form,
+            lambda: services.party_group_save(
+                actor=request.user,
+                branch=branch,
+                name=form.cleaned_data["name"],
+                leader=form.cleaned_data["leader"],
+                group=group,
+            ),
+        )
+        if saved:
+            messages.success(request, _("Group %(name)s was saved.") % {"name": saved.name})
+            return redirect(reverse("chibo:branch", args=[branch.pk]) + "#groups")
+    return render(request, "chibo/group_form.html", {"branch": branch, "group": group, "form": form})
+
+
+@login_required
+@require_POST
+def members_move(request, pk):
+    branch = _managed_branch(request, pk)
+    form = MoveForm(request.POST, branch=branch)
+    if form.is_valid():
+        try:
+            moved = services.members_group_set(
+                actor=request.user,
+                branch=branch,
+                link_ids=request.POST.getlist("links"),
+                group=form.cleaned_data["group"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            group = form.cleaned_data["group"]
+            messages.success(
+                request,
+                _("%(count)s members moved to %(group)s.")
+                % {"count": moved, "group": group.name if group else _("no group")},
+            )
+    else:
+        messages.error(request, _("Choose a group from the list."))
+    return redirect("chibo:branch", pk=branch.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk=None, meeting_pk=None):
+    """Schedule a meeting of branch `pk`, or change scheduled meeting `meeting_pk`."""
+    meeting = selectors.meeting_get(request.user, meeting_pk) if meeting_pk else None
+    branch = _managed_branch(request, meeting.branch_id if meeting else pk)
+    if meeting and meeting.is_closed:
+        raise Http404
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
+    if request.method == "POST" and form.is_valid():
+        if meeting:
+            saved = _run(
+                form, lambda: services.meeting_update(actor=request.user, meeting=meeting, **form.service_data())
+            )
+        else:
+            saved = _run(
+                form, lambda: services.meeting_schedule(actor=request.user, branch=branch, **form.service_data())
+            )
+        if saved:
+            messages.success(request, _("The meeting was saved; invitations are on their way."))
+            return redirect("chibo:meeting", pk=saved.pk)
+    return render(request, "chibo/meeting_form.html", {"branch": branch, "meeting": meeting, "form": form})
+
+
+@login_required
+def meeting_list(request):
+    meetings = (
+        selectors.meetings_visible(request.user)
+        .annotate(
+            present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+            absent=Count(
+                "attendance", filter=Q(attendance__status__in=[AttendanceStatus.EXCUSED, AttendanceStatus.UNEXCUSED])
+            ),
+            total=Count("attendance"),
+        )
+        .order_by("-starts_at", "-id")
+    )
+    status = request.GET.get("status", "")
+    if status in MeetingStatus.values:
+        meetings = meetings.filter(status=status)
+    return render(request, "chibo/meeting_list.html", {"meetings": meetings[:200], "status": status})
+
+
+def _meeting_rows(request, meeting):
+    """The attendance rows the user may see: the whole sheet, or a group leader's own groups."""
+    rows = selectors.meeting_attendance(meeting)
+    if not has_role_over(request.user, meeting.branch_path, BRANCH_READ_ROLES):
+        rows = rows.filter(link__party_group__leader=request.user)
+    return list(rows)
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = selectors.meeting_get(request.user, pk)
+    rows = _meeting_rows(request, meeting)
+    counts = {status or "unmarked": 0 for status in AttendanceStatus.values}
+    for row in rows:
+        counts[row.status or "unmarked"] += 1
+    can_manage = can_manage_branch(request.user, meeting.branch)
+    return render(
+        request,
+        "chibo/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "counts": counts,
+            "can_manage": can_manage,
+            "close_form": CloseForm(),
+            "notices": meeting.absence_notices.select_related("document", "workplace_committee")
+            if can_manage or has_role_over(request.user, meeting.branch_path, BRANCH_READ_ROLES)
+            else [],
+            "attachments": meeting.attachments.all(),
+            "corrections": services.branches.AttendanceCorrection.objects.filter(attendance__meeting=meeting)
+            .select_related("attendance__member", "corrected_by")
+            .order_by("-corrected_at")
+            if can_manage
+            else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_attendance(request, pk):
+    """The phone screen: one tap per member, each saved at once (POST returns JSON)."""
+    meeting = selectors.meeting_get(request.user, pk)
+    if not can_manage_branch(request.user, meeting.branch):
+        raise Http404
+    if request.method == "POST":
+        return _attendance_post(request, meeting)
+    if not meeting.is_closed:
+        services.meeting_roster_refresh(actor=request.user, meeting=meeting)
+    rows = list(selectors.meeting_attendance(meeting))
+    return render(
+        request,
+        "chibo/meeting_attendance.html",
+        {"meeting": meeting, "rows": rows, "statuses": [c for c in AttendanceStatus.choices if c[0]]},
+    )
+
+
+def _row_json(row):
+    return {
+        "member": row.member_id,
+        "status": row.status,
+        "reason": row.reason,
+        "version": row.version,
+        "by": str(row.updated_by) if row.updated_by_id else "",
+        "at": timezone.localtime(row.updated_at).strftime("%H:%M:%S") if row.updated_at else "",
+    }
+
+
+def _attendance_post(request, meeting):
+    try:
+        member_id = int(request.POST.get("member", ""))
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return JsonResponse({"error": _("The request is incomplete; reload the page.")}, status=400)
+    try:
+        row = services.attendance_mark(
+            actor=request.user,
+            meeting=meeting,
+            member_id=member_id,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            version=version,
+        )
+    except services.AttendanceConflict as conflict:
+        row = conflict.attendance
+        message = _("%(who)s changed this member at %(at)s: %(status)s. Check and tap again if needed.") % {
+            "who": row.updated_by or "?",
+            "at": timezone.localtime(row.updated_at).strftime("%H:%M:%S") if row.updated_at else "",
+            "status": row.get_status_display(),
+        }
+        return JsonResponse({"conflict": True, "error": message, **_row_json(row)}, status=409)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return JsonResponse({"ok": True, **_row_json(row)})
+
+
+@login_required
+@require_POST
+def meeting_close(request, pk):
+    meeting = selectors.meeting_get(request.user, pk)
+    if not can_manage_branch(request.user, meeting.branch):
+        raise Http404
+    form = CloseForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["attachment"]:
+                services.meeting_attachment_add(
+                    actor=request.user, meeting=meeting, upload=form.cleaned_data["attachment"]
+                )
+            services.meeting_close(actor=request.user, meeting=meeting, minutes=form.cleaned_data["minutes"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The meeting is closed; absence notices were sent to the workplaces."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("chibo:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_correct(request, pk, member_pk):
+    meeting = selectors.meeting_get(request.user, pk)
+    if not can_manage_branch(request.user, meeting.branch) or not meeting.is_closed:
+        raise Http404
+    row = get_object_or_404(selectors.meeting_attendance(meeting), member_id=member_pk)
+    form = CorrectionForm(request.POST or None, initial={"status": row.status, "reason": row.reason})
+    if request.method == "POST" and form.is_valid():
+        done = _run(
+            form,
+            lambda: services.attendance_correct(
+                actor=request.user, meeting=meeting, member_id=row.member_id, **form.cleaned_data
+            ),
+        )
+        if done:
+            messages.success(request, _("Attendance of %(name)s was corrected.") % {"name": row.member.full_name})
+            return redirect("chibo:meeting", pk=meeting.pk)
+    return render(request, "chibo/attendance_correct.html", {"meeting": meeting, "row": row, "form": form})
+
+
+@login_required
+@require_POST
+def meeting_invitation(request, pk):
+    meeting = selectors.meeting_get(request.user, pk)
+    if not can_manage_branch(request.user, meeting.branch):
+        raise Http404
+    try:
+        document = services.meeting_invitation_issue(actor=request.user, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("chibo:meeting", pk=meeting.pk)
+    messages.success(request, _("Invitation %(symbol)s issued.") % {"symbol": document.symbol})
+    return redirect("chibo:meeting", pk=meeting.pk)
+
+
+@login_required
+def meeting_export(request, pk, fmt):
+    meeting = selectors.meeting_get(request.user, pk)
+    rows = _meeting_rows(request, meeting)
+    name = f"diem-danh-{timezone.localtime(meeting.starts_at):%Y-%m-%d}-{meeting.pk}"
+    if fmt == "xlsx":
+        data, content_type = exports.attendance_xlsx(meeting, rows), exports.XLSX
+    else:
+        data, content_type = exports.attendance_pdf(meeting, rows), "application/pdf"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def my_groups(request):
+    """A group leader's page: their groups' members and the meetings to come."""
+    groups = list(selectors.groups_led(request.user))
+    members = {group.pk: list(selectors.group_links(group)) for group in groups}
+    upcoming = (
+        selectors.meetings_visible(request.user)
+        .filter(status=MeetingStatus.SCHEDULED, branch__in={group.branch_id for group in groups})
+        .order_by("starts_at")[:20]
+    )
+    return render(
+        request,
+        "chibo/my_groups.html",
+        {"groups": [(group, members[group.pk]) for group in groups], "upcoming": upcoming},
+    )

@@ -1,0 +1,228 @@
+"""Residence-branch pages: who may see and do what, JSON attendance, exports, pinned query counts."""
+
+import datetime
+import io
+import subprocess
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from chibo.models import Attendance, Meeting, Role
+from chibo.services import meeting_close, party_group_save
+from tests import factories
+from tests.chibo.test_branches import _mark_all, _schedule, at  # noqa: F401
+from tests.chibo.test_branches import branch as branch  # noqa: F401  (fixture)
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+    return len(queries.captured_queries)
+
+
+@pytest.fixture
+def neighbour_secretary(tree):
+    from chibo.services import organization_create
+
+    other = organization_create(
+        actor=None,
+        parent=tree["commune"],
+        kind=tree["res"].kind,
+        side=tree["res"].side,
+        name="Chi bộ khu phố 2",
+        doc_abbreviation="CB",
+    )
+    return factories.user("secretary_kp2", roles=[(other, Role.BRANCH_SECRETARY)])
+
+
+def test_branch_page_allow_and_deny(client, branch, neighbour_secretary):
+    url = reverse("chibo:branch", args=[branch["res"].pk])
+    for user in (branch["secretary"], branch["office"]):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert "Trần Văn Thứ0" in page and 'data-testid="member-count">5<' in page
+    for user in (branch["clerk_a"], neighbour_secretary, branch["leader"]):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+
+
+def test_secretary_creates_group_and_moves_members(client, branch):
+    client.force_login(branch["secretary"])
+    response = client.post(
+        reverse("chibo:group_new", args=[branch["res"].pk]), {"name": "Tổ 1", "leader": branch["leader"].pk}
+    )
+    assert response.status_code == 302
+    group = branch["res"].party_groups.get()
+    assert group.leader == branch["leader"]
+    links = [link.pk for link in branch["links"][:2]]
+    client.post(reverse("chibo:members_move", args=[branch["res"].pk]), {"links": links, "group": group.pk})
+    from dangvien.models import ResidenceLink
+
+    assert sorted(ResidenceLink.objects.filter(party_group=group).values_list("pk", flat=True)) == sorted(links)
+
+
+def test_empty_group_name_is_refused_at_the_field(client, branch):
+    client.force_login(branch["secretary"])
+    response = client.post(reverse("chibo:group_new", args=[branch["res"].pk]), {"name": "   "})
+    assert response.status_code == 200
+    assert not branch["res"].party_groups.exists()
+
+
+def test_workplace_clerk_cannot_post_branch_writes(client, branch):
+    client.force_login(branch["clerk_a"])
+    assert client.post(reverse("chibo:group_new", args=[branch["res"].pk]), {"name": "Tổ X"}).status_code == 404
+    meeting = _schedule(branch)
+    url = reverse("chibo:meeting_attendance", args=[meeting.pk])
+    response = client.post(url, {"member": branch["links"][0].member_id, "status": "present", "version": 0})
+    assert response.status_code == 404
+    assert not Attendance.objects.exclude(status="").exists()
+
+
+def test_schedule_form_reports_a_closed_half_year_at_the_field(client, branch):
+    client.force_login(branch["secretary"])
+    old = datetime.date.today() - datetime.timedelta(days=400)
+    response = client.post(
+        reverse("chibo:meeting_new", args=[branch["res"].pk]),
+        {
+            "kind": "periodic",
+            "day": old.isoformat(),
+            "time": "19:30",
+            "year": old.year,
+            "half": 1 if old.month <= 6 else 2,
+            "place": "Nhà văn hóa",
+            "agenda": "Thông tin",
+        },
+    )
+    assert response.status_code == 200
+    assert "đã khóa sổ" in response.content.decode() or "is closed" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_schedule_through_the_form(client, branch):
+    client.force_login(branch["secretary"])
+    today = datetime.date.today()
+    response = client.post(
+        reverse("chibo:meeting_new", args=[branch["res"].pk]),
+        {
+            "kind": "periodic",
+            "day": today.isoformat(),
+            "time": "19:30",
+            "year": today.year,
+            "half": 1 if today.month <= 6 else 2,
+            "place": "Nhà văn hóa khu phố 1",
+            "agenda": "Thông tin tình hình\nÝ kiến đảng viên",
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("chibo:meeting", args=[meeting.pk])
+    assert meeting.attendance.count() == 5
+
+
+def test_attendance_json_and_conflict(client, branch):
+    meeting = _schedule(branch)
+    member_id = branch["links"][0].member_id
+    url = reverse("chibo:meeting_attendance", args=[meeting.pk])
+    client.force_login(branch["secretary"])
+    ok = client.post(url, {"member": member_id, "status": "present", "version": 0}).json()
+    assert ok["ok"] and ok["version"] == 1
+    other = factories.user("office2", roles=[(branch["commune"], Role.CLERK)])
+    client.force_login(other)
+    conflict = client.post(url, {"member": member_id, "status": "unexcused", "version": 0})
+    assert conflict.status_code == 409
+    assert conflict.json()["status"] == "present" and "secretary" in conflict.json()["error"]
+    bad = client.post(url, {"member": member_id, "status": "excused", "reason": "", "version": 1})
+    assert bad.status_code == 400 and bad.json()["error"]
+    outsider = factories.member(branch["a2"], full_name="Lê Văn Ngoài")
+    assert client.post(url, {"member": outsider.pk, "status": "present", "version": 0}).status_code == 400
+
+
+def test_attendance_screen_query_count_is_fixed_for_300_members(client, branch):
+    """The phone screen with 300 members runs as many queries as with 5."""
+    from dangvien.models import LinkState, ResidenceLink
+
+    meeting = _schedule(branch)
+    url = reverse("chibo:meeting_attendance", args=[meeting.pk])
+    client.force_login(branch["secretary"])
+    small = _count(client, url)
+    template = branch["links"][0]
+    members = [factories.member(branch["a1"], full_name=f"Phạm Văn Số{i}", commune_code=70) for i in range(295)]
+    ResidenceLink.objects.bulk_create(
+        [
+            ResidenceLink(
+                member=m,
+                workplace_committee=template.workplace_committee,
+                workplace_path=template.workplace_path,
+                residence_commune=template.residence_commune,
+                residence_committee=template.residence_committee,
+                residence_path=template.residence_path,
+                residence_branch=branch["res"],
+                state=LinkState.ACTIVE,
+            )
+            for m in members
+        ]
+    )
+    client.get(url)  # the first visit adds the newcomers to the sheet
+    assert meeting.attendance.count() == 300
+    assert _count(client, url) == small
+    detail = reverse("chibo:meeting", args=[meeting.pk])
+    assert _count(client, detail) <= small + 3
+
+
+def test_closed_meeting_shows_notice_to_the_workplace(client, branch, django_capture_on_commit_callbacks):
+    meeting = _schedule(branch)
+    _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    client.force_login(branch["clerk_a"])
+    page = client.get(reverse("dangvien:workplace_inbox") + "?state=absences").content.decode()
+    assert "Trần Văn Thứ0" in page and 'data-testid="count-absences">1<' in page
+    notice = meeting.absence_notices.get()
+    assert client.get(reverse("vanban:pdf", args=[notice.document_id])).status_code == 200
+    client.force_login(branch["clerk_b"])
+    page = client.get(reverse("dangvien:workplace_inbox") + "?state=absences").content.decode()
+    assert "Trần Văn Thứ0" not in page
+    assert client.get(reverse("vanban:pdf", args=[notice.document_id])).status_code == 404
+
+
+def test_commune_sees_all_meetings_workplace_none(client, branch, neighbour_secretary):
+    meeting = _schedule(branch)
+    client.force_login(branch["office"])
+    assert reverse("chibo:meeting", args=[meeting.pk]) in client.get(reverse("chibo:meetings")).content.decode()
+    for user in (branch["clerk_a"], neighbour_secretary):
+        client.force_login(user)
+        assert reverse("chibo:meeting", args=[meeting.pk]) not in client.get(reverse("chibo:meetings")).content.decode()
+        assert client.get(reverse("chibo:meeting", args=[meeting.pk])).status_code == 404
+
+
+def test_group_leader_sees_own_group_and_upcoming_meetings(client, branch):
+    from chibo.services import members_group_set
+
+    group = party_group_save(actor=branch["secretary"], branch=branch["res"], name="Tổ 1", leader=branch["leader"])
+    members_group_set(actor=branch["secretary"], branch=branch["res"], link_ids=[branch["links"][0].pk], group=group)
+    meeting = _schedule(branch)
+    client.force_login(branch["leader"])
+    page = client.get(reverse("chibo:my_groups")).content.decode()
+    assert "Trần Văn Thứ0" in page and "Trần Văn Thứ1" not in page
+    assert reverse("chibo:meeting", args=[meeting.pk]) in page
+    detail = client.get(reverse("chibo:meeting", args=[meeting.pk])).content.decode()
+    assert "Trần Văn Thứ0" in detail and "Trần Văn Thứ1" not in detail
+    assert client.get(reverse("chibo:meeting_attendance", args=[meeting.pk])).status_code == 404
+
+
+def test_exports_hold_the_sheet(client, branch):
+    meeting = _schedule(branch)
+    _mark_all(branch, meeting, ["excused", "present", "present", "present", "unexcused"])
+    client.force_login(branch["secretary"])
+    response = client.get(reverse("chibo:meeting_xlsx", args=[meeting.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5)]
+    assert len(rows) == 5
+    assert any(r[1] == "Trần Văn Thứ0" and r[6] == "Đi công tác" for r in rows)
+    pdf = client.get(reverse("chibo:meeting_pdf", args=[meeting.pk])).content
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout  # noqa: S607
+    text = " ".join(text.decode().split())
+    assert "Danh sách điểm danh" in text and "Trần Văn Thứ4" in text and "Đi công tác" in text

@@ -1,0 +1,338 @@
+"""Residence-branch work through the services: groups, meetings, attendance, closing, corrections."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from chibo.models import AbsenceNotice, Attendance, AttendanceStatus, Meeting, MeetingKind, Role
+from chibo.services import (
+    AttendanceConflict,
+    attendance_correct,
+    attendance_mark,
+    meeting_close,
+    meeting_invitation_issue,
+    meeting_schedule,
+    members_group_set,
+    party_group_save,
+)
+from dangvien.models import LinkState
+from nhatky.models import AuditEvent
+from taikhoan.models import Notification
+from tests import factories
+from tests.images import configure_signing
+
+HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(day, hour=19, minute=30):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=HCM)
+
+
+@pytest.fixture
+def branch(tree, admin_user):
+    """Members of workplaces A and B received into the residence branch; signing set up everywhere."""
+    from chibo.models import Commune
+    from chibo.services import organization_update
+    from dangvien.services import letter_issue, link_receive
+
+    organization_update(actor=admin_user, org=tree["commune"], commune=Commune.objects.get(code=70))
+    for org in (tree["a"], tree["b"], tree["commune"]):
+        configure_signing(org)
+    configure_signing(tree["res"], name="Ngô Văn Nhân")
+    clerk_a = factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)], email="clerk_a@example.org")
+    clerk_b = factories.user("clerk_b", roles=[(tree["b"], Role.CLERK)])
+    office = factories.user("office", roles=[(tree["commune"], Role.CLERK)])
+    secretary = factories.user("secretary", roles=[(tree["res"], Role.BRANCH_SECRETARY)])
+    leader = factories.user("leader", roles=[(tree["res"], Role.GROUP_LEADER)], email="leader@example.org")
+    links = []
+    for i, (org, clerk) in enumerate([(tree["a1"], clerk_a)] * 3 + [(tree["b1"], clerk_b)] * 2):
+        member = factories.member(
+            org, full_name=f"Trần Văn Thứ{i}", commune_code=70, email=f"m{i}@example.org" if i == 0 else ""
+        )
+        link = letter_issue(actor=clerk, member=member)
+        links.append(link_receive(actor=office, link=link, received_date=datetime.date.today(), branch=tree["res"]))
+    return {
+        **tree,
+        "clerk_a": clerk_a,
+        "clerk_b": clerk_b,
+        "office": office,
+        "secretary": secretary,
+        "leader": leader,
+        "links": links,
+    }
+
+
+def _schedule(branch, day=None, **overrides):
+    day = day or datetime.date.today()
+    fields = {
+        "actor": branch["secretary"],
+        "branch": branch["res"],
+        "kind": MeetingKind.PERIODIC,
+        "starts_at": at(day),
+        "place": "Nhà văn hóa khu phố 1",
+        "agenda": "Thông tin tình hình địa phương\nĐảng viên đóng góp ý kiến",
+        "year": day.year,
+        "half": 1 if day.month <= 6 else 2,
+    }
+    fields.update(overrides)
+    return meeting_schedule(**fields)
+
+
+def test_groups_and_bulk_move_activate_members(branch):
+    group = party_group_save(actor=branch["secretary"], branch=branch["res"], name="Tổ 1", leader=branch["leader"])
+    moved = members_group_set(
+        actor=branch["secretary"], branch=branch["res"], link_ids=[link.pk for link in branch["links"][:3]], group=group
+    )
+    assert moved == 3
+    for link in branch["links"][:3]:
+        link.refresh_from_db()
+        assert link.party_group == group and link.state == LinkState.ACTIVE
+    branch["links"][3].refresh_from_db()
+    assert branch["links"][3].state == LinkState.RECEIVED
+    assert AuditEvent.objects.filter(action="link.group_set").count() == 3
+
+
+def test_group_leader_must_have_an_account_in_the_branch(branch):
+    with pytest.raises(ValidationError) as error:
+        party_group_save(actor=branch["secretary"], branch=branch["res"], name="Tổ 2", leader=branch["clerk_a"])
+    assert "leader" in error.value.message_dict
+
+
+def test_workplace_clerk_cannot_manage_the_branch(branch):
+    with pytest.raises(PermissionDenied):
+        party_group_save(actor=branch["clerk_a"], branch=branch["res"], name="Tổ 1")
+
+
+def test_moving_a_member_of_another_branch_is_refused_whole(branch, tree):
+    from dangvien.services import letter_issue
+
+    other = letter_issue(actor=branch["clerk_a"], member=factories.member(tree["a2"], full_name="Lê Văn Khác"))
+    group = party_group_save(actor=branch["secretary"], branch=branch["res"], name="Tổ 1")
+    with pytest.raises(ValidationError):
+        members_group_set(
+            actor=branch["secretary"], branch=branch["res"], link_ids=[branch["links"][0].pk, other.pk], group=group
+        )
+    branch["links"][0].refresh_from_db()
+    assert branch["links"][0].party_group is None
+
+
+def test_schedule_puts_everyone_on_the_sheet_and_sends_invitations(branch, django_capture_on_commit_callbacks):
+    party_group_save(actor=branch["secretary"], branch=branch["res"], name="Tổ 1", leader=branch["leader"])
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _schedule(branch)
+    assert meeting.attendance.count() == 5
+    assert Notification.objects.filter(user=branch["leader"]).count() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["leader@example.org", "m0@example.org"]
+    # A second run of the task (a retry) sends nothing again.
+    from chibo.services.branches import meeting_invitations_send
+
+    assert meeting_invitations_send(meeting.pk) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_exempt_members_are_not_on_the_sheet(branch):
+    from dangvien.models import ExemptionCategory
+    from dangvien.services import exemption_record
+
+    exemption_record(
+        actor=branch["clerk_a"],
+        member=branch["links"][0].member,
+        category=ExemptionCategory.FULL_TIME_STUDY,
+        reason="Học tập trung 18 tháng",
+        start_date=datetime.date.today() - datetime.timedelta(days=1),
+        decided_by="Đảng ủy Sở",
+    )
+    meeting = _schedule(branch)
+    assert not meeting.attendance.filter(member=branch["links"][0].member).exists()
+    assert meeting.attendance.count() == 4
+
+
+def test_meeting_in_a_closed_half_year_is_refused(branch):
+    long_ago = datetime.date.today() - datetime.timedelta(days=400)
+    with pytest.raises(ValidationError) as error:
+        _schedule(branch, day=long_ago)
+    assert "half" in error.value.message_dict
+    assert not Meeting.objects.exists()
+
+
+def test_date_outside_the_half_year_is_refused(branch):
+    today = datetime.date.today()
+    wrong_half = 2 if today.month <= 6 else 1
+    with pytest.raises(ValidationError) as error:
+        _schedule(branch, half=wrong_half, year=today.year + (1 if wrong_half == 1 else 0))
+    assert "starts_at" in error.value.message_dict or "half" in error.value.message_dict
+
+
+def _mark_all(branch, meeting, statuses):
+    for row, status in zip(meeting.attendance.order_by("member__full_name"), statuses, strict=True):
+        attendance_mark(
+            actor=branch["secretary"],
+            meeting=meeting,
+            member_id=row.member_id,
+            status=status,
+            reason="Đi công tác" if status == AttendanceStatus.EXCUSED else "",
+            version=row.version,
+        )
+
+
+def test_attendance_conflict_keeps_the_first_update(branch):
+    meeting = _schedule(branch)
+    row = meeting.attendance.first()
+    second = factories.user("secretary2", roles=[(branch["res"], Role.BRANCH_SECRETARY)])
+    attendance_mark(
+        actor=branch["secretary"], meeting=meeting, member_id=row.member_id, status="present", version=row.version
+    )
+    with pytest.raises(AttendanceConflict) as conflict:
+        attendance_mark(actor=second, meeting=meeting, member_id=row.member_id, status="unexcused", version=row.version)
+    assert conflict.value.attendance.status == "present"
+    row.refresh_from_db()
+    assert row.status == "present" and row.version == 1 and row.updated_by == branch["secretary"]
+
+
+def test_attendance_for_someone_not_on_the_sheet_is_refused(branch, tree):
+    meeting = _schedule(branch)
+    stranger = factories.member(tree["a2"], full_name="Lê Văn Ngoài")
+    with pytest.raises(ValidationError) as error:
+        attendance_mark(actor=branch["secretary"], meeting=meeting, member_id=stranger.pk, status="present", version=0)
+    assert "member" in error.value.message_dict
+
+
+def test_excused_absence_needs_a_reason(branch):
+    meeting = _schedule(branch)
+    row = meeting.attendance.first()
+    with pytest.raises(ValidationError) as error:
+        attendance_mark(
+            actor=branch["secretary"], meeting=meeting, member_id=row.member_id, status="excused", version=0
+        )
+    assert "reason" in error.value.message_dict
+
+
+def test_close_needs_everyone_marked_and_minutes(branch):
+    meeting = _schedule(branch)
+    with pytest.raises(ValidationError):
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    _mark_all(branch, meeting, ["present"] * 5)
+    with pytest.raises(ValidationError) as error:
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="  ")
+    assert "minutes" in error.value.message_dict
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+
+
+def test_close_sends_one_absence_notice_per_workplace_and_flags_repeat_absence(
+    branch, django_capture_on_commit_callbacks
+):
+    first = _schedule(branch, day=datetime.date.today() - datetime.timedelta(days=1))
+    # Thứ0 absent without reason, Thứ1 excused (workplace A); Thứ3 absent without reason (B).
+    statuses = ["unexcused", "excused", "present", "unexcused", "present"]
+    _mark_all(branch, first, statuses)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_close(actor=branch["secretary"], meeting=first, minutes="Biên bản buổi sinh hoạt")
+    notices = {n.workplace_committee: n for n in AbsenceNotice.objects.select_related("document")}
+    assert set(notices) == {branch["a"], branch["b"]}
+    assert notices[branch["a"]].document.issuer == branch["res"]
+    assert notices[branch["a"]].document.snapshot["signer"]["on_behalf"] == "T/M CHI BỘ"
+    names = [row["full_name"] for row in notices[branch["a"]].document.snapshot["extra"]["absent"]]
+    assert names == ["Trần Văn Thứ0", "Trần Văn Thứ1"]
+    assert Notification.objects.filter(user=branch["clerk_a"], key__startswith="absence:").count() == 1
+    assert Notification.objects.filter(user=branch["clerk_b"], key__startswith="absence:").count() == 1
+    link0 = branch["links"][0]
+    link0.refresh_from_db()
+    assert link0.unexcused_streak == 1
+
+    second = _schedule(branch)
+    _mark_all(branch, second, statuses)
+    meeting_close(actor=branch["secretary"], meeting=second, minutes="Biên bản lần hai")
+    link0.refresh_from_db()
+    assert link0.unexcused_streak == 2
+    notice = AbsenceNotice.objects.get(meeting=second, workplace_committee=branch["a"])
+    assert notice.document.snapshot["extra"]["absent"][0]["streak"] == 2
+
+    with pytest.raises(ValidationError):
+        meeting_close(actor=branch["secretary"], meeting=second, minutes="Lần nữa")
+    assert AbsenceNotice.objects.filter(meeting=second).count() == 2
+
+
+def test_after_closing_only_a_correction_with_reason_changes_attendance(branch):
+    meeting = _schedule(branch)
+    _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
+    meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    row = Attendance.objects.get(meeting=meeting, member=branch["links"][0].member)
+    with pytest.raises(ValidationError):
+        attendance_mark(
+            actor=branch["secretary"], meeting=meeting, member_id=row.member_id, status="present", version=row.version
+        )
+    with pytest.raises(ValidationError) as error:
+        attendance_correct(
+            actor=branch["secretary"], meeting=meeting, member_id=row.member_id, status="excused", why=""
+        )
+    assert {"reason", "why"} <= set(error.value.message_dict)
+    attendance_correct(
+        actor=branch["secretary"],
+        meeting=meeting,
+        member_id=row.member_id,
+        status="excused",
+        reason="Ốm, có giấy của trạm y tế",
+        why="Gia đình báo muộn",
+    )
+    row.refresh_from_db()
+    assert row.status == "excused" and row.corrections.get().old_status == "unexcused"
+    branch["links"][0].refresh_from_db()
+    assert branch["links"][0].unexcused_streak == 0
+
+
+def test_close_without_branch_signatory_is_refused_and_nothing_changes(branch):
+    branch["res"].signatories.update(is_active=False)
+    meeting = _schedule(branch)
+    _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
+    with pytest.raises(ValidationError):
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled" and not AbsenceNotice.objects.exists()
+
+
+def test_invitation_is_issued_once(branch):
+    meeting = _schedule(branch)
+    first = meeting_invitation_issue(actor=branch["secretary"], meeting=meeting)
+    again = meeting_invitation_issue(actor=branch["secretary"], meeting=meeting)
+    assert first == again and first.symbol == "1-GM/CB"
+    assert first.snapshot["extra"]["agenda"] == ["Thông tin tình hình địa phương", "Đảng viên đóng góp ý kiến"]
+
+
+def _pdf_text(document) -> str:
+    import subprocess
+
+    document.refresh_from_db()
+    with document.pdf.open("rb") as handle:
+        data = handle.read()
+    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout  # noqa: S607
+    return " ".join(out.decode().split())
+
+
+def test_invitation_and_absence_notice_pdfs_read_back(branch, django_capture_on_commit_callbacks):
+    day = datetime.date.today()
+    meeting = _schedule(branch, day=day)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = meeting_invitation_issue(actor=branch["secretary"], meeting=meeting)
+    text = _pdf_text(invitation)
+    expected_lines = ("GIẤY MỜI", "Chi bộ khu phố 1", "19 giờ 30", "Nhà văn hóa khu phố 1", "T/M CHI BỘ")
+    for expected in expected_lines:
+        assert expected in text, expected
+    _mark_all(branch, meeting, ["unexcused", "excused", "present", "present", "present"])
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    notice = AbsenceNotice.objects.get(workplace_committee=branch["a"])
+    text = _pdf_text(notice.document)
+    for expected in (
+        "THÔNG BÁO",
+        "Trần Văn Thứ0",
+        "vắng không có lý do",
+        "Trần Văn Thứ1",
+        "vắng có lý do (Đi công tác)",
+        f"ngày {day.day:02d} tháng {day.month} năm {day.year}",
+    ):
+        assert expected in text, expected
+    assert "Trần Văn Thứ3" not in text  # B's member goes in B's notice

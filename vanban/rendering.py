@@ -17,9 +17,17 @@ the caches). Re-check all of them when upgrading:
   painted from the text operators noted when first drawn (draw.text.draw_first_line, the
   Font.to_unicode/widths entries it sets). Other WeasyPrint documents in the process have
   no fixed_blocks on their LayoutContext and go through the originals unchanged.
+- _build_fonts_dictionary replaces weasyprint.pdf.build_fonts_dictionary (looked up by
+  generate_pdf) and acts only on documents whose Document.fonts is a _LetterFonts: it
+  relies on that function cleaning (Font.clean) the first Font of each Font.hash and
+  embedding its file_content as the single chunk of a pydyf.Stream that pydyf compresses
+  when writing (zlib level 9), and on Font.subset (HarfBuzz, retained glyph ids) and the
+  Font attributes it reads (file_content, index, tables, bitmap/png/svg/colr, missing,
+  used_in_forms, to_unicode).
 """
 
 import collections
+import copy
 import datetime
 import functools
 import hashlib
@@ -29,6 +37,7 @@ import math
 import pathlib
 import re
 import threading
+import zlib
 from xml.etree import ElementTree
 
 import cssselect2
@@ -36,9 +45,11 @@ import pydyf
 import segno
 import weasyprint
 from django.template.loader import get_template
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageOps
 from weasyprint import css as weasyprint_css
 from weasyprint import draw as weasyprint_draw
+from weasyprint import pdf as weasyprint_pdf
 from weasyprint.css.targets import TargetCollector
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes as weasyprint_boxes
@@ -271,7 +282,11 @@ class _SharedStyleFor(weasyprint_css.StyleFor):
 
 
 class _LetterDocument(Document):
-    """A Document whose styles come from _SharedStyleFor."""
+    """A Document whose styles come from _SharedStyleFor and whose fonts are embedded by _build_fonts_dictionary."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fonts = _LetterFonts()  # Document.copy (render_many) makes a _LetterDocument too
 
     @classmethod
     def _build_layout_context(cls, html, font_config, counter_style, color_profiles, options):
@@ -492,6 +507,117 @@ def _fixed_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis="n
 
 
 weasyprint_draw.draw_text = _fixed_draw_text
+
+
+# Embedded fonts. WeasyPrint subsets each font to the glyphs one document uses (HarfBuzz,
+# two passes over the whole font) and compresses the result, for every PDF: some 3 ms a
+# letter. Our documents instead embed each font subset to one fixed glyph set, the
+# glyphs the font's cmap gives for SUBSET_CHARACTERS (Latin-1, Vietnamese, the usual
+# punctuation); that subset and its compressed stream are made once per process and font
+# file. The PDF's widths and ToUnicode map still list only the glyphs the document uses.
+# A document using any glyph outside the set (another script, a ligature, a character
+# the font lacks) gets WeasyPrint's own subset of its glyphs: either way what a PDF holds
+# depends on that document alone, never on what the process rendered before.
+SUBSET_CHARACTERS = "".join(
+    sorted(
+        {chr(code) for code in range(0x20, 0x7F)}
+        | set("\u00a0§«°±²³·»½×÷")  # a few Latin-1 signs; its letters beyond Vietnamese (ÄÇÑ…)
+        | set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")  # would make every font a quarter larger
+        | set("ĂăĐđĨĩŨũƠơƯư")
+        | {chr(code) for code in range(0x1EA0, 0x1EFA)}  # Vietnamese letters with tone marks
+        | set("\u0300\u0301\u0303\u0309\u0323")  # the tone marks alone, for decomposed text
+        | set("‐‑‒–—―‘’‚“”„†‡•…‰′″‹›€№™−")
+    )
+)
+
+
+class _LetterFonts(dict):
+    """Document.fonts of our documents: tells _build_fonts_dictionary to use the fixed subsets."""
+
+
+class _FixedSubset:
+    """One font file subset to the glyphs of SUBSET_CHARACTERS: the font bytes and their PDF stream data."""
+
+    def __init__(self, font, hinting):
+        cmap = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+        best = cmap.getBestCmap() or {}
+        glyphs = {0} | {cmap.getGlyphID(best[ord(c)]) for c in SUBSET_CHARACTERS if ord(c) in best}
+        self.glyphs = frozenset(glyphs)
+        probe = copy.copy(font)  # Font.subset of WeasyPrint 70 sets file_content of the font it is given
+        probe.missing = {}
+        probe.subset(dict.fromkeys(sorted(glyphs)), hinting)
+        self.file_content = probe.file_content
+        self.ok = self.file_content is not font.file_content
+        # As pydyf 0.13's Stream.data compresses a stream (level 9, one object).
+        compressor = zlib.compressobj(level=9)
+        self.data = compressor.compress(self.file_content) + compressor.flush()
+
+
+_fixed_subsets: dict = {}
+_fixed_subsets_lock = threading.Lock()
+_weasyprint_build_fonts_dictionary = weasyprint_pdf.build_fonts_dictionary
+
+
+def _fixed_subset(font, hinting) -> _FixedSubset:
+    content = font.file_content
+    key = (font.hash, font.index, len(content), zlib.crc32(content), hinting)
+    with _fixed_subsets_lock:
+        subset = _fixed_subsets.get(key)
+    if subset is None:
+        subset = _FixedSubset(font, hinting)
+        with _fixed_subsets_lock:
+            subset = _fixed_subsets.setdefault(key, subset)
+    return subset
+
+
+def _skip_clean(to_unicode, hinting):
+    """Font.clean for a font whose file_content already is its fixed subset."""
+
+
+def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
+    """build_fonts_dictionary of WeasyPrint 70, embedding the fixed subsets for our documents.
+
+    WeasyPrint's function still writes every dictionary, width and ToUnicode map. For each
+    font file whose glyphs all are in its fixed subset, the Font it cleans is handed the
+    subset instead (its clean() made a no-op) and the stream it makes of it then gets the
+    compressed data, as pydyf would have written it.
+    """
+    if not isinstance(fonts, _LetterFonts) or not subset or not compress:
+        return _weasyprint_build_fonts_dictionary(pdf, fonts, compress, subset, options)
+    groups = {}
+    for font in fonts.values():
+        groups.setdefault(font.hash, []).append(font)
+    streams = {}
+    for file_fonts in groups.values():
+        font = file_fonts[0]  # the one WeasyPrint cleans and embeds
+        if (
+            font.bitmap
+            or font.png
+            or font.svg
+            or font.colr
+            or "fvar" in font.tables
+            or any(file_font.missing or file_font.used_in_forms for file_font in file_fonts)
+        ):
+            continue
+        fixed = _fixed_subset(font, options["hinting"])
+        if fixed.ok and all(fixed.glyphs.issuperset(file_font.to_unicode) for file_font in file_fonts):
+            font.file_content = fixed.file_content
+            font.clean = _skip_clean
+            streams[id(fixed.file_content)] = fixed
+    first = len(pdf.objects)
+    result = _weasyprint_build_fonts_dictionary(pdf, fonts, compress, subset, options)
+    for pdf_object in pdf.objects[first:]:
+        if isinstance(pdf_object, pydyf.Stream) and len(pdf_object.stream) == 1:
+            fixed = streams.get(id(pdf_object.stream[0]))
+            if fixed is not None and pdf_object.stream[0] is fixed.file_content and pdf_object.compress:
+                pdf_object.stream = [fixed.data]
+                pdf_object.extra["Filter"] = "/FlateDecode"
+                pdf_object.compress = False
+    return result
+
+
+# Module-level in WeasyPrint's pdf package, looked up when generate_pdf runs.
+weasyprint_pdf.build_fonts_dictionary = _build_fonts_dictionary
 
 
 class _NoFetcher(URLFetcher):

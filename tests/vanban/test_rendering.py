@@ -290,3 +290,29 @@ def test_plain_weasyprint_documents_bypass_the_caches():
     pdf = weasyprint.HTML(string=markup).write_pdf()
     assert "Đảng ủy" in text_of(pdf)
     assert len(engine.fixed_blocks) == before
+
+
+def test_fonts_are_the_fixed_subset_unless_a_glyph_falls_outside(image_root):
+    """Fonts are embedded subset to one glyph set for Vietnamese, made once per process; a
+    letter with a glyph outside it gets its own subset, and neither depends on the other."""
+    plain = sample_snapshot()
+    foreign = sample_snapshot(member={**plain["member"], "full_name": "Nguyễn Văn Đức Ωμέγα"})
+    rendering._fixed_subsets.clear()
+    foreign_first = rendering.render_pdf(foreign, image_root=image_root)
+    plain_pdf = rendering.render_pdf(plain, image_root=image_root)
+    assert rendering._fixed_subsets, "the fixed subsets were made"
+    rendering._fixed_subsets.clear()
+    assert rendering.render_pdf(plain, image_root=image_root) == plain_pdf
+    assert rendering.render_pdf(foreign, image_root=image_root) == foreign_first
+    assert "Nguyễn Văn Đức Ωμέγα" in text_of(foreign_first)
+
+    def embedded_font_lengths(pdf):
+        return sorted(int(length) for length in re.findall(rb"/Length1 (\d+)", pdf))
+
+    # Bold holds the foreign name: its own, smaller subset; regular and italic the fixed one.
+    fixed = embedded_font_lengths(plain_pdf)
+    foreign_lengths = embedded_font_lengths(foreign_first)
+    assert len(fixed) == len(foreign_lengths) == 3
+    assert len(set(fixed) & set(foreign_lengths)) == 2
+    fonts = run("pdffonts", "-", stdin=foreign_first).decode().splitlines()[2:]
+    assert all(row.split()[-5] == "yes" for row in fonts)

@@ -21,7 +21,9 @@ def branch_users(branch):
 
 class GroupForm(forms.Form):
     name = forms.CharField(label=_("Group name"), max_length=120)
-    leader = forms.ModelChoiceField(label=_("Group leader"), queryset=None, required=False)
+    leader = forms.ModelChoiceField(
+        label=_("Group leader"), queryset=None, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +32,13 @@ class GroupForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("Move to group"), queryset=None, required=False, empty_label=_("No group"))
+    group = forms.ModelChoiceField(
+        label=_("Move to group"),
+        queryset=None,
+        required=False,
+        empty_label=_("No group"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)

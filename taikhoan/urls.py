@@ -33,4 +33,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("tai-khoan/", views.profile, name="profile"),
+    path("thong-bao-cua-toi/", views.notifications, name="notifications"),
+    path("thong-bao-cua-toi/<int:pk>/", views.notification_open, name="notification_open"),
 ]

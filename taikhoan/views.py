@@ -1,11 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from chibo.models import MeetingStatus
 from chibo.permissions import roles_of
-from chibo.selectors import organization_roots, user_roles
+from chibo.selectors import meetings_visible, organization_roots, user_roles
 from dangvien import link_selectors
 from dangvien import selectors as member_selectors
 from dangvien.models import LinkState
+
+from .services import notification_read
 
 
 @login_required
@@ -22,6 +27,12 @@ def home(request):
         # The two inboxes: letters waiting for the residence side, seen from either side.
         "to_receive": link_selectors.links_residence(user, LinkState.LETTER_ISSUED).order_by()[:1001].count(),
         "awaiting_ack": link_selectors.links_workplace(user, LinkState.LETTER_ISSUED).order_by()[:1001].count(),
+        "upcoming": list(
+            meetings_visible(user)
+            .filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
+            .order_by("starts_at")[:5]
+        ),
+        "unread": user.notifications.filter(read_at__isnull=True).order_by()[:100].count(),
     }
     return render(request, "taikhoan/home.html", context)
 
@@ -29,3 +40,18 @@ def home(request):
 @login_required
 def profile(request):
     return render(request, "taikhoan/profile.html", {"assignments": user_roles(request.user)})
+
+
+@login_required
+def notifications(request):
+    """The user's in-app messages, newest first."""
+    return render(request, "taikhoan/notifications.html", {"notifications": request.user.notifications.all()[:100]})
+
+
+@login_required
+def notification_open(request, pk):
+    """Mark the message read and go where it points."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    notification_read(actor=request.user, notification=notification)
+    target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else ""
+    return redirect(target or "taikhoan:notifications")

@@ -29,7 +29,7 @@ def test_login_then_home_lists_roles(client, tree, clerk_a):
 
 def test_home_query_count(client, tree, clerk_a, django_assert_max_num_queries):
     client.force_login(clerk_a)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("taikhoan:home")).status_code == 200
 
 

@@ -73,6 +73,7 @@ class Command(BaseCommand):
             self._members(admin, orgs)
             self._signing(admin, orgs)
             self._letters(admin, orgs)
+            self._branch_work(admin, orgs)
         self._print(orgs)
 
     def _signing(self, admin, orgs):
@@ -127,6 +128,80 @@ class Command(BaseCommand):
                 continue
             group = PartyGroup.objects.filter(branch=branch).order_by("name").first()
             link_receive(actor=admin, link=link, received_date=datetime.date.today(), branch=branch, group=group)
+
+    def _branch_work(self, admin, orgs):
+        """The first residence branch: its secretary signs, a group has a leader, one meeting
+        held and closed (with absences notified), one coming up."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.utils import timezone
+
+        from chibo.models import Meeting, MeetingKind
+        from chibo.sample_images import signature_png
+        from chibo.services import attendance_mark, meeting_close, meeting_schedule, members_group_set, signatory_save
+        from chibo.services.branches import half_year_of
+        from dangvien.models import ResidenceLink
+
+        branch = orgs["res0"]
+        if Meeting.objects.filter(branch=branch).exists() or not ResidenceLink.objects.exists():
+            return
+        secretary = User.objects.get(username="bithu.nhanduc")
+        if not branch.place_name:
+            from chibo.services import organization_update
+
+            branch = orgs["res0"] = organization_update(actor=admin, org=branch, place_name="Phố Hiến")
+        if not branch.signatories.exists():
+            signatory_save(
+                actor=admin,
+                org=branch,
+                full_name=secretary.full_name,
+                title="secretary",
+                signature=SimpleUploadedFile("chuky.png", signature_png(99)),
+            )
+        groups = list(PartyGroup.objects.filter(branch=branch).order_by("name"))
+        party_group_save(
+            actor=admin,
+            branch=branch,
+            name=groups[0].name,
+            leader=User.objects.get(username="totruong.nhanduc"),
+            group=groups[0],
+        )
+        links = list(ResidenceLink.objects.filter(residence_branch=branch).order_by("pk").values_list("pk", flat=True))
+        if not links:
+            return
+        members_group_set(actor=secretary, branch=branch, link_ids=links[::2], group=groups[0])
+        if links[1::2]:
+            members_group_set(actor=secretary, branch=branch, link_ids=links[1::2], group=groups[1])
+        now = timezone.localtime()
+        past = now - datetime.timedelta(days=1)
+        fields = {"place": "Nhà văn hóa khu phố Nhân Dục", "kind": MeetingKind.PERIODIC}
+        agenda = "Thông tin tình hình kinh tế - xã hội của phường\nĐảng viên đóng góp ý kiến xây dựng khu phố"
+        year, half = half_year_of(past.date())
+        held = meeting_schedule(
+            actor=secretary,
+            branch=branch,
+            starts_at=past.replace(hour=19, minute=30),
+            agenda=agenda,
+            year=year,
+            half=half,
+            **fields,
+        )
+        for i, row in enumerate(held.attendance.order_by("pk")):
+            status = "unexcused" if i == 0 else "excused" if i == 1 else "present"
+            reason = "Đi công tác Hà Nội" if status == "excused" else ""
+            attendance_mark(
+                actor=secretary, meeting=held, member_id=row.member_id, status=status, reason=reason, version=0
+            )
+        meeting_close(
+            actor=secretary,
+            meeting=held,
+            minutes="Chi ủy thông tin tình hình địa phương. Các đồng chí đảng viên góp ý về vệ sinh môi trường "
+            "và an ninh trật tự khu phố. Chi bộ thống nhất phân công đảng viên phụ trách các hộ.",
+        )
+        coming = (now + datetime.timedelta(days=14)).replace(hour=19, minute=30)
+        year, half = half_year_of(coming.date())
+        meeting_schedule(
+            actor=secretary, branch=branch, starts_at=coming, agenda=agenda, year=year, half=half, **fields
+        )
 
     def _org(self, admin, parent, **fields):
         existing = Organization.objects.filter(name=fields["name"])

@@ -226,3 +226,44 @@ def test_exports_hold_the_sheet(client, branch):
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout  # noqa: S607
     text = " ".join(text.decode().split())
     assert "Danh sách điểm danh" in text and "Trần Văn Thứ4" in text and "Đi công tác" in text
+
+
+def test_repeat_absence_is_flagged_on_the_member_record(client, branch):
+    for day in (datetime.date.today() - datetime.timedelta(days=1), datetime.date.today()):
+        meeting = _schedule(branch, day=day)
+        _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    client.force_login(branch["clerk_a"])
+    page = client.get(reverse("dangvien:detail", args=[branch["links"][0].member_id])).content.decode()
+    assert 'data-testid="absence-flag"' in page
+    client.force_login(branch["secretary"])
+    page = client.get(reverse("chibo:branch", args=[branch["res"].pk])).content.decode()
+    assert 'data-testid="flagged-count">1<' in page
+
+
+def test_close_with_minutes_attachment_and_notification_page(client, branch, django_capture_on_commit_callbacks):
+    from tests.images import png_upload
+
+    meeting = _schedule(branch)
+    _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
+    client.force_login(branch["secretary"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("chibo:meeting_close", args=[meeting.pk]),
+            {"minutes": "Biên bản buổi sinh hoạt", "attachment": png_upload("bien-ban.png")},
+        )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.is_closed and meeting.attachments.get().name == "bien-ban.png"
+    again = client.post(reverse("chibo:meeting_close", args=[meeting.pk]), {"minutes": "Lần hai"}, follow=True)
+    assert "đã được kết thúc" in again.content.decode() or "already closed" in again.content.decode()
+    client.force_login(branch["clerk_a"])
+    page = client.get(reverse("taikhoan:notifications")).content.decode()
+    assert "Thông báo vắng sinh hoạt" in page
+    notification = branch["clerk_a"].notifications.get()
+    opened = client.get(reverse("taikhoan:notification_open", args=[notification.pk]))
+    assert opened.status_code == 302 and "absences" in opened["Location"]
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+    client.force_login(branch["clerk_b"])
+    assert client.get(reverse("taikhoan:notification_open", args=[notification.pk])).status_code == 404

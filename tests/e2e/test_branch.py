@@ -89,6 +89,19 @@ def test_secretary_runs_a_meeting_on_a_phone(phone, live_server, data, shot):
     assert _item(phone, "Trần Thị Dung").get_by_label("Lý do vắng mặt").input_value() == "Đi công tác Hà Nội"
     assert phone.locator('[data-count="present"]').inner_text() == "1"
 
+    # No connection: the tap waits in the browser and goes out when the connection is back.
+    duc = _item(phone, "Nguyễn Văn Đức")
+    phone.context.set_offline(True)
+    duc.get_by_role("button", name="Vắng không lý do").tap()
+    phone.locator("#attendance-pending").wait_for(state="visible")
+    phone.context.set_offline(False)
+    phone.locator("#attendance-pending").wait_for(state="hidden")
+    phone.reload()
+    duc = _item(phone, "Nguyễn Văn Đức")
+    assert duc.get_by_role("button", name="Vắng không lý do").get_attribute("aria-pressed") == "true"
+    duc.get_by_role("button", name="Có mặt").tap()
+    duc.locator("[data-state]").get_by_text("Đã lưu").wait_for()
+
     phone.get_by_role("link", name="Chi bộ khu phố 1").click()
     phone.locator("#id_minutes").fill("Chi ủy thông tin tình hình; đảng viên góp ý về vệ sinh môi trường.")
     phone.once("dialog", lambda dialog: dialog.accept())

@@ -316,3 +316,40 @@ def test_fonts_are_the_fixed_subset_unless_a_glyph_falls_outside(image_root):
     assert len(set(fixed) & set(foreign_lengths)) == 2
     fonts = run("pdffonts", "-", stdin=foreign_first).decode().splitlines()[2:]
     assert all(row.split()[-5] == "yes" for row in fonts)
+
+
+def invitation_snapshot(**changes):
+    snapshot = sample_snapshot(
+        "invitation/qd213-v1",
+        doc_type_label="GIẤY MỜI",
+        subtitle="Dự buổi sinh hoạt định kỳ 6 tháng đầu năm 2025",
+        issuer_name="CHI BỘ KHU PHỐ NHÂN DỤC",
+        addressee=["Các đồng chí tổ trưởng tổ đảng", "Các đồng chí đảng viên đang công tác"],
+        extra={
+            "branch": "Chi bộ Khu phố Nhân Dục",
+            "meeting_label": "buổi sinh hoạt định kỳ 6 tháng đầu năm 2025",
+            "when": "19 giờ 30, ngày 12 tháng 7 năm 2025",
+            "place": "Nhà văn hóa khu phố Nhân Dục",
+            "agenda": ["Đánh giá hoạt động 6 tháng đầu năm", "Lấy ý kiến nhận xét đảng viên"],
+        },
+    )
+    snapshot.update(changes)
+    return snapshot
+
+
+def test_invitation_fixed_wording_is_reused_without_changing_a_byte(image_root):
+    engine = rendering._get_engine()
+    engine.fixed_blocks.clear()
+    first = rendering.render_pdf(invitation_snapshot(), image_root=image_root)
+    other = invitation_snapshot(extra={**invitation_snapshot()["extra"], "place": "Hội trường phường"})
+    rendering.render_pdf(other, image_root=image_root)
+    assert rendering.render_pdf(invitation_snapshot(), image_root=image_root) == first
+    cached_text = " ".join(
+        box.text
+        for laid_out, *_ in engine.fixed_blocks.values()
+        for box in laid_out.descendants()
+        if hasattr(box, "text")
+    )
+    assert "Nội dung:" in cached_text and "đúng giờ" in cached_text
+    assert "Nhà văn hóa" not in cached_text
+    assert "Đánh giá hoạt động 6 tháng đầu năm" in text_of(first)

@@ -11,29 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.forms import run_service as _run
+
 from . import exports, selectors, services
 from .branch_forms import CloseForm, CorrectionForm, GroupForm, MeetingForm, MoveForm
 from .models import AttendanceStatus, MeetingStatus, PartyGroup
 from .permissions import BRANCH_READ_ROLES, can_manage_branch, has_role_over
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _run(form, action):
-    """Call a service; its validation errors land on the form, a refusal is a 404."""
-    try:
-        return action()
-    except ValidationError as exc:
-        _apply_errors(form, exc)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    return None
 
 
 def _managed_branch(request, pk):

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,11 +9,11 @@ from django.views.decorators.http import require_http_methods
 
 from chibo.permissions import can_manage_members, has_role_over
 from chibo.selectors import absence_notices_workplace
+from common.forms import run_service as _run
 
 from . import link_selectors, selectors, services
 from .link_forms import ChangeNoticeForm, ExemptionForm, LetterForm, ManualReceiptForm, ReceiveForm
 from .models import LinkState
-from .views import _apply_errors
 
 
 def _managed_member(request, pk):
@@ -22,17 +21,6 @@ def _managed_member(request, pk):
     if not can_manage_members(request.user, member.organization):
         raise Http404
     return member
-
-
-def _run(form, action):
-    """Call a service; its validation errors land on the form, a refusal is a 404."""
-    try:
-        return action()
-    except ValidationError as exc:
-        _apply_errors(form, exc)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    return None
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from chibo.permissions import can_manage_members
 from chibo.selectors import organization_get, organization_member_choices
+from common.forms import apply_errors
 
 from . import link_selectors, selectors, services
 from .forms import MemberFilterForm, MemberForm
@@ -66,14 +67,6 @@ def member_detail(request, pk):
     )
 
 
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_create(request):
@@ -86,7 +79,7 @@ def member_create(request):
         try:
             member = services.member_create(actor=request.user, data=form.service_data())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Member %(name)s was added.") % {"name": member.full_name})
             return redirect("dangvien:detail", pk=member.pk)
@@ -114,7 +107,7 @@ def member_edit(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:

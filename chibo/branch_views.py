@@ -16,7 +16,7 @@ from common.forms import run_service as _run
 from . import exports, selectors, services
 from .branch_forms import CloseForm, CorrectionForm, GroupForm, MeetingForm, MoveForm
 from .models import AttendanceStatus, MeetingStatus, PartyGroup
-from .permissions import BRANCH_READ_ROLES, can_manage_branch, has_role_over
+from .permissions import can_manage_branch
 
 
 def _managed_branch(request, pk):
@@ -158,18 +158,10 @@ def meeting_list(request):
     return render(request, "chibo/meeting_list.html", {"meetings": meetings[:200], "status": status})
 
 
-def _meeting_rows(request, meeting):
-    """The attendance rows the user may see: the whole sheet, or a group leader's own groups."""
-    rows = selectors.meeting_attendance(meeting)
-    if not has_role_over(request.user, meeting.branch_path, BRANCH_READ_ROLES):
-        rows = rows.filter(link__party_group__leader=request.user)
-    return list(rows)
-
-
 @login_required
 def meeting_detail(request, pk):
     meeting = selectors.meeting_get(request.user, pk)
-    rows = _meeting_rows(request, meeting)
+    rows = list(selectors.meeting_attendance_for(request.user, meeting))
     counts = {status or "unmarked": 0 for status in AttendanceStatus.values}
     for row in rows:
         counts[row.status or "unmarked"] += 1
@@ -183,15 +175,9 @@ def meeting_detail(request, pk):
             "counts": counts,
             "can_manage": can_manage,
             "close_form": CloseForm(),
-            "notices": meeting.absence_notices.select_related("document", "workplace_committee")
-            if can_manage or has_role_over(request.user, meeting.branch_path, BRANCH_READ_ROLES)
-            else [],
+            "notices": selectors.meeting_absence_notices_for(request.user, meeting),
             "attachments": meeting.attachments.all(),
-            "corrections": services.branches.AttendanceCorrection.objects.filter(attendance__meeting=meeting)
-            .select_related("attendance__member", "corrected_by")
-            .order_by("-corrected_at")
-            if can_manage
-            else [],
+            "corrections": selectors.meeting_corrections(meeting) if can_manage else [],
         },
     )
 
@@ -244,7 +230,7 @@ def _attendance_post(request, meeting):
     except services.AttendanceConflict as conflict:
         row = conflict.attendance
         message = _("%(who)s changed this member at %(at)s: %(status)s. Check and tap again if needed.") % {
-            "who": row.updated_by or "?",
+            "who": row.updated_by or _("Someone"),
             "at": timezone.localtime(row.updated_at).strftime("%H:%M:%S") if row.updated_at else "",
             "status": row.get_status_display(),
         }
@@ -318,7 +304,7 @@ def meeting_invitation(request, pk):
 @login_required
 def meeting_export(request, pk, fmt):
     meeting = selectors.meeting_get(request.user, pk)
-    rows = _meeting_rows(request, meeting)
+    rows = list(selectors.meeting_attendance_for(request.user, meeting))
     name = f"diem-danh-{timezone.localtime(meeting.starts_at):%Y-%m-%d}-{meeting.pk}"
     if fmt == "xlsx":
         data, content_type = exports.attendance_xlsx(meeting, rows), exports.XLSX
@@ -332,15 +318,10 @@ def meeting_export(request, pk, fmt):
 @login_required
 def my_groups(request):
     """A group leader's page: their groups' members and the meetings to come."""
-    groups = list(selectors.groups_led(request.user))
-    members = {group.pk: list(selectors.group_links(group)) for group in groups}
+    groups = selectors.groups_led_with_members(request.user)
     upcoming = (
         selectors.meetings_visible(request.user)
-        .filter(status=MeetingStatus.SCHEDULED, branch__in={group.branch_id for group in groups})
+        .filter(status=MeetingStatus.SCHEDULED, branch__in={group.branch_id for group, _links in groups})
         .order_by("starts_at")[:20]
     )
-    return render(
-        request,
-        "chibo/my_groups.html",
-        {"groups": [(group, members[group.pk]) for group in groups], "upcoming": upcoming},
-    )
+    return render(request, "chibo/my_groups.html", {"groups": groups, "upcoming": upcoming})

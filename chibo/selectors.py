@@ -5,8 +5,18 @@ from django.shortcuts import get_object_or_404
 
 from common.text import fold
 
-from .models import AbsenceNotice, Attendance, Commune, Meeting, Organization, PartyGroup, RoleAssignment, Side
-from .permissions import BRANCH_READ_ROLES, MEMBER_WRITE_ROLES, READ_ROLES, path_q, scope_paths
+from .models import (
+    AbsenceNotice,
+    Attendance,
+    AttendanceCorrection,
+    Commune,
+    Meeting,
+    Organization,
+    PartyGroup,
+    RoleAssignment,
+    Side,
+)
+from .permissions import BRANCH_READ_ROLES, MEMBER_WRITE_ROLES, READ_ROLES, has_role_over, path_q, scope_paths
 
 
 def organization_visible(user, roles=READ_ROLES):
@@ -127,11 +137,6 @@ def branch_groups(branch):
     )
 
 
-def group_links(group):
-    """The working members of one group."""
-    return branch_links(group.branch).filter(party_group=group)
-
-
 def groups_led(user):
     """The groups the user leads, with their branches."""
     return PartyGroup.objects.filter(leader=user, branch__is_active=True).select_related("branch").order_by("name")
@@ -139,13 +144,14 @@ def groups_led(user):
 
 def meetings_visible(user):
     """Meetings of branches in the user's scope, and of the branches where the user leads a group."""
-    own = Q(branch__in=PartyGroup.objects.filter(leader=user).values("branch")) if user.is_authenticated else Q()
-    scoped = path_q(scope_paths(user, BRANCH_READ_ROLES), "branch_path")
-    if scoped == Q(pk__in=[]):
-        scoped = own if own else scoped
-    elif own:
-        scoped |= own
-    return Meeting.objects.filter(scoped).select_related("branch")
+    paths = scope_paths(user, BRANCH_READ_ROLES)
+    meetings = Meeting.objects.select_related("branch")
+    if paths is None:
+        return meetings
+    visible = path_q(paths, "branch_path")
+    if user.is_authenticated:
+        visible |= Q(branch__in=PartyGroup.objects.filter(leader=user).values("branch"))
+    return meetings.filter(visible)
 
 
 def meeting_get(user, pk) -> Meeting:
@@ -159,6 +165,46 @@ def meeting_attendance(meeting):
         .select_related("member", "link__workplace_committee", "link__party_group")
         .order_by("link__party_group__name", "member__sort_key", "pk")
     )
+
+
+def meeting_attendance_for(user, meeting):
+    """The sheet as the user may see it: whole for the branch's readers, a group leader's own groups otherwise."""
+    rows = meeting_attendance(meeting)
+    if not has_role_over(user, meeting.branch_path, BRANCH_READ_ROLES):
+        rows = rows.filter(link__party_group__leader=user)
+    return rows
+
+
+def meeting_absence_notices_for(user, meeting):
+    """The absence notices a closed meeting sent, for the branch's readers (not group leaders)."""
+    if not has_role_over(user, meeting.branch_path, BRANCH_READ_ROLES):
+        return AbsenceNotice.objects.none()
+    return meeting.absence_notices.select_related("document", "workplace_committee")
+
+
+def meeting_corrections(meeting):
+    return (
+        AttendanceCorrection.objects.filter(attendance__meeting=meeting)
+        .select_related("attendance__member", "corrected_by")
+        .order_by("-corrected_at", "-id")
+    )
+
+
+def groups_led_with_members(user) -> list:
+    """(group, [links]) for each group the user leads, in two queries whatever the number of groups."""
+    groups = list(groups_led(user))
+    members = {group.pk: [] for group in groups}
+    if groups:
+        from dangvien.models import LinkState, ResidenceLink
+
+        links = (
+            ResidenceLink.objects.filter(party_group__in=groups, state__in=[LinkState.RECEIVED, LinkState.ACTIVE])
+            .select_related("member", "workplace_committee")
+            .order_by("member__sort_key", "pk")
+        )
+        for link in links:
+            members[link.party_group_id].append(link)
+    return [(group, members[group.pk]) for group in groups]
 
 
 def absence_notices_workplace(user):

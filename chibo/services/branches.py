@@ -619,25 +619,27 @@ def meeting_invitations_send(meeting_id: int) -> int:
 
 
 def absence_notifications_send(notice_ids) -> int:
-    """Tell the office clerks of each workplace committee that an absence notice arrived."""
+    """Tell the office clerks of each workplace committee addressed that its absence notice arrived."""
     from chibo.models import RoleAssignment
     from taikhoan.services import notify_many
 
-    notices = AbsenceNotice.objects.filter(pk__in=notice_ids).select_related("meeting__branch", "document")
-    items = []
-    for notice in notices:
-        clerks = RoleAssignment.objects.filter(
-            organization__path__in=[notice.workplace_path[:n] for n in range(4, len(notice.workplace_path) + 1, 4)],
-            role=Role.CLERK,
-        ).select_related("user")
-        for assignment in clerks:
-            items.append(
-                (
-                    assignment.user,
-                    f"absence:{notice.pk}",
-                    f"Thông báo vắng sinh hoạt {notice.document.symbol} của {notice.meeting.branch.name}",
-                    notice.document.subject,
-                    reverse("dangvien:workplace_inbox") + "?state=absences",
-                )
+    notices = list(AbsenceNotice.objects.filter(pk__in=notice_ids).select_related("meeting__branch", "document"))
+    clerks = defaultdict(list)
+    for assignment in RoleAssignment.objects.filter(
+        organization_id__in={notice.workplace_committee_id for notice in notices}, role=Role.CLERK
+    ).select_related("user"):
+        clerks[assignment.organization_id].append(assignment.user)
+    url = reverse("dangvien:workplace_inbox") + "?state=absences"
+    return notify_many(
+        items=[
+            (
+                user,
+                f"absence:{notice.pk}",
+                f"Thông báo vắng sinh hoạt {notice.document.symbol} của {notice.meeting.branch.name}",
+                notice.document.subject,
+                url,
             )
-    return notify_many(items=items)
+            for notice in notices
+            for user in clerks[notice.workplace_committee_id]
+        ]
+    )

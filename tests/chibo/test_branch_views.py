@@ -267,3 +267,23 @@ def test_close_with_minutes_attachment_and_notification_page(client, branch, dja
     assert notification.read_at is not None
     client.force_login(branch["clerk_b"])
     assert client.get(reverse("taikhoan:notification_open", args=[notification.pk])).status_code == 404
+
+
+def test_group_leader_page_query_count_does_not_grow_with_groups(client, branch):
+    from chibo.services import members_group_set
+
+    def add_group(n):
+        group = party_group_save(
+            actor=branch["secretary"], branch=branch["res"], name=f"Tổ {n}", leader=branch["leader"]
+        )
+        members_group_set(
+            actor=branch["secretary"], branch=branch["res"], link_ids=[branch["links"][n].pk], group=group
+        )
+
+    add_group(0)
+    client.force_login(branch["leader"])
+    one = _count(client, reverse("chibo:my_groups"))
+    add_group(1)
+    add_group(2)
+    assert _count(client, reverse("chibo:my_groups")) == one
+    assert "Trần Văn Thứ2" in client.get(reverse("chibo:my_groups")).content.decode()

@@ -336,3 +336,13 @@ def test_invitation_and_absence_notice_pdfs_read_back(branch, django_capture_on_
     ):
         assert expected in text, expected
     assert "Trần Văn Thứ3" not in text  # B's member goes in B's notice
+
+
+def test_absence_notification_goes_to_the_committee_office_not_above(branch, django_capture_on_commit_callbacks):
+    province_clerk = factories.user("province_clerk", roles=[(branch["province"], Role.CLERK)])
+    meeting = _schedule(branch)
+    _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    assert Notification.objects.filter(user=branch["clerk_a"]).count() == 1
+    assert not Notification.objects.filter(user=province_clerk).exists()

@@ -105,11 +105,17 @@ def branch_get(user, pk) -> Organization:
 
 def branch_links(branch):
     """The working members the commune committee assigned to the branch (received or active)."""
-    from dangvien.models import LinkState, ResidenceLink
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
 
+    from dangvien.models import LinkState, ResidenceLink
+    from dangvien.selectors import meeting_exemptions_on
+
+    exempt = meeting_exemptions_on(timezone.localdate()).filter(member=OuterRef("member"))
     return (
         ResidenceLink.objects.filter(residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE])
         .select_related("member", "workplace_committee", "party_group")
+        .annotate(exempt_now=Exists(exempt))
         .order_by("member__sort_key", "pk")
     )
 

@@ -220,3 +220,14 @@ def _field_label(name: str) -> str:
         return str(Member._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:  # a field removed since the change was recorded
         return name
+
+
+def meeting_exemptions_on(day):
+    """HD 33 exemptions from residence meetings in force on a day."""
+    from django.db.models import Q
+
+    from .models import Exemption, ExemptionKind
+
+    return Exemption.objects.filter(kind=ExemptionKind.EXEMPT_MEETINGS, start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )

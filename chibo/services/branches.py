@@ -6,7 +6,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,18 +53,14 @@ def _check_branch(actor, branch: Organization):
 
 def roster_links(branch: Organization, on: datetime.date | None = None):
     """The links of the working members this branch holds meetings with on a day: received or
-    active, not exempt from meetings by HD 33 (on the link or by an exemption current that day)."""
-    from dangvien.models import Exemption, ExemptionKind, LinkState, ResidenceLink
+    active, and not under an HD 33 exemption from meetings in force that day (an exemption
+    that has ended, or not yet begun, does not keep anyone off the list)."""
+    from dangvien.models import LinkState, ResidenceLink
+    from dangvien.selectors import meeting_exemptions_on
 
-    on = on or timezone.localdate()
-    exempt = Exemption.objects.filter(kind=ExemptionKind.EXEMPT_MEETINGS, start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
-    )
     return (
-        ResidenceLink.objects.filter(
-            residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE], exempt_from_meetings=False
-        )
-        .exclude(member__in=exempt.values("member"))
+        ResidenceLink.objects.filter(residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE])
+        .exclude(member__in=meeting_exemptions_on(on or timezone.localdate()).values("member"))
         .order_by()
     )
 

@@ -87,8 +87,6 @@ def exemption_record(
             raise ValidationError({"reason": _("Give the reason for the exemption.")})
         exemption.full_clean()
         exemption.save()
-        if exemption.kind == ExemptionKind.EXEMPT_MEETINGS:
-            ResidenceLink.objects.filter(member=member, state__in=OPEN_STATES).update(exempt_from_meetings=True)
         audit_record(
             actor=actor,
             action="exemption.record",

@@ -346,3 +346,21 @@ def test_absence_notification_goes_to_the_committee_office_not_above(branch, dja
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
     assert Notification.objects.filter(user=branch["clerk_a"]).count() == 1
     assert not Notification.objects.filter(user=province_clerk).exists()
+
+
+def test_an_ended_exemption_puts_the_member_back_on_the_sheet(branch):
+    from dangvien.models import ExemptionCategory
+    from dangvien.services import exemption_record
+
+    today = datetime.date.today()
+    exemption_record(
+        actor=branch["clerk_a"],
+        member=branch["links"][0].member,
+        category=ExemptionCategory.FULL_TIME_STUDY,
+        reason="Học tập trung 12 tháng",
+        start_date=today - datetime.timedelta(days=400),
+        end_date=today - datetime.timedelta(days=30),
+        decided_by="Đảng ủy Sở",
+    )
+    meeting = _schedule(branch)
+    assert meeting.attendance.filter(member=branch["links"][0].member).exists()

@@ -3,20 +3,13 @@
 import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AttendanceStatus, MeetingKind, PartyGroup, RoleAssignment
+from .models import AttendanceStatus, MeetingKind, PartyGroup
+from .selectors import group_leader_candidates
 
 HALF_CHOICES = [(1, _("First half")), (2, _("Second half"))]
-
-
-def branch_users(branch):
-    """Accounts with a role in the branch itself or above it: who can lead a group there."""
-    prefixes = [branch.path[:n] for n in range(branch.steplen, len(branch.path) + 1, branch.steplen)]
-    ids = RoleAssignment.objects.filter(organization__path__in=prefixes).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username")
 
 
 class GroupForm(forms.Form):
@@ -27,7 +20,7 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, branch, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = branch_users(branch)
+        self.fields["leader"].queryset = group_leader_candidates(branch)
         self.fields["leader"].label_from_instance = lambda user: user.full_name or user.username
 
 

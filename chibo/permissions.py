@@ -4,7 +4,9 @@ from django.db.models import Q
 
 from .models import Role
 
-READ_ROLES = frozenset(Role.values)
+# A group leader's role on the branch is who may lead a group there; what they see comes
+# from the groups they lead (PartyGroup.leader), never from the branch's subtree.
+READ_ROLES = frozenset(Role.values) - {Role.GROUP_LEADER}
 MEMBER_WRITE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
 ORG_WRITE_ROLES = frozenset({Role.ADMIN})
 # The committee's office keeps its stamp and signatories (it issues the documents).
@@ -12,8 +14,6 @@ ORG_WRITE_ROLES = frozenset({Role.ADMIN})
 SIGNING_ROLES = frozenset({Role.CLERK, Role.BRANCH_SECRETARY, Role.ADMIN})
 # Residence-branch work: the secretary, the commune office above it, administrators.
 BRANCH_WRITE_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.CLERK, Role.ADMIN})
-# A group leader sees only their own groups, not the whole branch.
-BRANCH_READ_ROLES = READ_ROLES - {Role.GROUP_LEADER}
 
 
 def _assignments(user):
@@ -92,3 +92,9 @@ def can_manage_signing(user, org) -> bool:
 
 def can_manage_branch(user, branch) -> bool:
     return has_role_over(user, branch.path, BRANCH_WRITE_ROLES)
+
+
+def may_lead_group_in(user, branch) -> bool:
+    """Whether an account can be appointed group leader in the branch: any role over it,
+    the group-leader role included, in an active organisation."""
+    return has_role_over(user, branch.path, READ_ROLES | {Role.GROUP_LEADER})

@@ -16,7 +16,7 @@ from .models import (
     RoleAssignment,
     Side,
 )
-from .permissions import BRANCH_READ_ROLES, MEMBER_WRITE_ROLES, READ_ROLES, has_role_over, path_q, scope_paths
+from .permissions import MEMBER_WRITE_ROLES, READ_ROLES, has_role_over, path_q, scope_paths
 
 
 def organization_visible(user, roles=READ_ROLES):
@@ -92,7 +92,7 @@ def user_roles(user):
 def branches_visible(user):
     """Residence branches (not committees) in the user's scope, group leaders excluded."""
     return (
-        Organization.objects.filter(path_q(scope_paths(user, BRANCH_READ_ROLES), "path"))
+        Organization.objects.filter(path_q(scope_paths(user, READ_ROLES), "path"))
         .filter(side__in=[Side.RESIDENCE, Side.BOTH], kind__is_committee=False, is_active=True)
         .select_related("kind")
         .order_by("path")
@@ -143,6 +143,16 @@ def branch_groups(branch):
     )
 
 
+def group_leader_candidates(branch):
+    """Accounts with a role (any, group leader included) over the branch in an active organisation:
+    the ones `permissions.may_lead_group_in` accepts."""
+    from django.contrib.auth import get_user_model
+
+    prefixes = [branch.path[:n] for n in range(branch.steplen, len(branch.path) + 1, branch.steplen)]
+    ids = RoleAssignment.objects.filter(organization__path__in=prefixes, organization__is_active=True).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username")
+
+
 def groups_led(user):
     """The groups the user leads, with their branches."""
     return PartyGroup.objects.filter(leader=user, branch__is_active=True).select_related("branch").order_by("name")
@@ -150,7 +160,7 @@ def groups_led(user):
 
 def meetings_visible(user):
     """Meetings of branches in the user's scope, and of the branches where the user leads a group."""
-    paths = scope_paths(user, BRANCH_READ_ROLES)
+    paths = scope_paths(user, READ_ROLES)
     meetings = Meeting.objects.select_related("branch")
     if paths is None:
         return meetings
@@ -176,14 +186,14 @@ def meeting_attendance(meeting):
 def meeting_attendance_for(user, meeting):
     """The sheet as the user may see it: whole for the branch's readers, a group leader's own groups otherwise."""
     rows = meeting_attendance(meeting)
-    if not has_role_over(user, meeting.branch_path, BRANCH_READ_ROLES):
+    if not has_role_over(user, meeting.branch_path, READ_ROLES):
         rows = rows.filter(link__party_group__leader=user)
     return rows
 
 
 def meeting_absence_notices_for(user, meeting):
     """The absence notices a closed meeting sent, for the branch's readers (not group leaders)."""
-    if not has_role_over(user, meeting.branch_path, BRANCH_READ_ROLES):
+    if not has_role_over(user, meeting.branch_path, READ_ROLES):
         return AbsenceNotice.objects.none()
     return meeting.absence_notices.select_related("document", "workplace_committee")
 

@@ -30,7 +30,7 @@ from ..models import (
     Role,
     Side,
 )
-from ..permissions import READ_ROLES, can_manage_branch, has_role_over
+from ..permissions import can_manage_branch, may_lead_group_in
 
 TEMPLATE_VERSION = "qd213-v1"
 STREAK_FLAG = 2  # absences without reason in a row that flag a member
@@ -69,7 +69,7 @@ def roster_links(branch: Organization, on: datetime.date | None = None):
 
 
 def _check_leader(branch, leader):
-    if leader is not None and not has_role_over(leader, branch.path, READ_ROLES):
+    if leader is not None and not may_lead_group_in(leader, branch):
         raise ValidationError(
             {
                 "leader": _("%(name)s has no account in this branch. Give them the group-leader role first.")

@@ -287,3 +287,18 @@ def test_group_leader_page_query_count_does_not_grow_with_groups(client, branch)
     add_group(2)
     assert _count(client, reverse("chibo:my_groups")) == one
     assert "Trần Văn Thứ2" in client.get(reverse("chibo:my_groups")).content.decode()
+
+
+def test_group_leader_role_does_not_open_the_branch_subtree(client, branch, django_capture_on_commit_callbacks):
+    """The leader sees their groups; not the branch's organisation page, the commune's
+    inbox of links or the documents the branch issued."""
+    from chibo.services import meeting_invitation_issue
+
+    meeting = _schedule(branch)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = meeting_invitation_issue(actor=branch["secretary"], meeting=meeting)
+    client.force_login(branch["leader"])
+    assert client.get(reverse("chibo:detail", args=[branch["res"].pk])).status_code == 404
+    assert client.get(reverse("vanban:pdf", args=[invitation.pk])).status_code == 404
+    assert "Trần Văn Thứ0" not in client.get(reverse("dangvien:residence_inbox") + "?state=received").content.decode()
+    assert client.get(reverse("taikhoan:home")).status_code == 200

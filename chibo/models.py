@@ -46,6 +46,26 @@ class Commune(models.Model):
         return f"{self.name}, {self.province.name}" if "province" in self._state.fields_cache else self.name
 
 
+SYMBOL_FIELDS = {"number", "code", "abbr"}
+
+
+def validate_symbol_format(value):
+    """A document symbol format uses only {number}, {code} and {abbr}, plainly, and {number} once."""
+    import string
+
+    from django.core.exceptions import ValidationError
+
+    message = _("Use only {number}, {code} and {abbr} in the format, e.g. {number}-{code}/{abbr}.")
+    try:
+        fields = [(name, spec, conv) for _text, name, spec, conv in string.Formatter().parse(value) if name is not None]
+    except ValueError:
+        raise ValidationError(message, code="symbol_format") from None
+    if any(name not in SYMBOL_FIELDS or spec or conv for name, spec, conv in fields):
+        raise ValidationError(message, code="symbol_format")
+    if [name for name, _spec, _conv in fields].count("number") != 1:
+        raise ValidationError(message, code="symbol_format")
+
+
 class OrganizationKind(models.Model):
     """Kind of party organisation, as data: the 2025 reform showed levels change."""
 
@@ -105,6 +125,7 @@ class Organization(MP_Node):
         _("document symbol format"),
         max_length=60,
         default="{number}-{code}/{abbr}",
+        validators=[validate_symbol_format],
         help_text=_("How numbers are printed: {number}, {code} (GGT, PB, TB) and {abbr}, e.g. 15-GGT/ĐU."),
     )
     place_name = models.CharField(

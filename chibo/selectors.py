@@ -82,6 +82,16 @@ def commune_search(q: str, limit: int = 20):
     return qs.filter(cond).order_by("province_id", "name")[:limit]
 
 
+def signatories_active(org):
+    """The organisation's active signatories, the secretary before deputies (the default signer first)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import SignerTitle
+
+    first = Case(When(title=SignerTitle.SECRETARY, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return org.signatories.filter(is_active=True).order_by(first, "full_name", "id")
+
+
 def user_roles(user):
     return RoleAssignment.objects.filter(user=user).select_related("organization__kind").order_by("organization__path")
 

@@ -26,7 +26,7 @@ def org_detail(request, pk):
             "org": org,
             "children": selectors.organization_children(request.user, org),
             "ancestors": selectors.organization_ancestors_visible(request.user, org),
-            "signatories": org.signatories.filter(is_active=True),
+            "signatories": selectors.signatories_active(org),
             "groups": org.party_groups.select_related("leader"),
             "can_sign": can_manage_signing(request.user, org),
         },

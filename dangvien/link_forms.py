@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.models import Organization, PartyGroup, Signatory
+from chibo.selectors import signatories_active
 
 from .forms import DateInput
 from .models import ChangeKind, ExemptionCategory
@@ -24,7 +25,7 @@ class LetterForm(_Crispy, forms.Form):
 
     def __init__(self, *args, issuer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["signatory"].queryset = issuer.signatories.filter(is_active=True)
+        self.fields["signatory"].queryset = signatories_active(issuer)
         self._helper()
 
 
@@ -98,7 +99,7 @@ class BatchForm(forms.Form):
     def __init__(self, *args, issuer=None, **kwargs):
         super().__init__(*args, **kwargs)
         if issuer is not None:
-            self.fields["signatory"].queryset = issuer.signatories.filter(is_active=True)
+            self.fields["signatory"].queryset = signatories_active(issuer)
         else:
             del self.fields["signatory"]
 

@@ -4,7 +4,7 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.models import Organization, Signatory
+from chibo.selectors import signatories_active
 from common.dates import vn_place_date
 from nhatky.services import audit_record, audit_record_many
 
@@ -48,7 +49,7 @@ def number_take(*, issuer: Organization, doc_type: str, year: int) -> tuple[int,
 def signer_for(issuer: Organization, signatory: Signatory | None = None) -> Signatory:
     """The signatory to use, checked: active, of this issuer, with a signature; a committee has a stamp."""
     if signatory is None:
-        signatory = issuer.signatories.filter(is_active=True).order_by("title", "id").first()
+        signatory = signatories_active(issuer).first()
     if signatory is None or signatory.organization_id != issuer.pk or not signatory.is_active:
         raise ValidationError(
             {
@@ -144,6 +145,19 @@ def documents_issue_many(
 ) -> list[Document]:
     """Number and record several documents of one issuer in one go: consecutive numbers, one
     insert, one audit insert; each PDF renders in the background once the transaction commits."""
+    with transaction.atomic():
+        return _documents_issue_many(
+            actor=actor,
+            doc_type=doc_type,
+            issuer=issuer,
+            signatory=signatory,
+            template=template,
+            items=items,
+            issued_at=issued_at,
+        )
+
+
+def _documents_issue_many(*, actor, doc_type, issuer, signatory, template, items, issued_at) -> list[Document]:
     issued_at = issued_at or timezone.now()
     day = timezone.localtime(issued_at).date()
     numbers = numbers_take(issuer=issuer, doc_type=doc_type, year=day.year, count=len(items))
@@ -202,6 +216,11 @@ def document_render(document_id: int) -> Document:
 
 
 def document_revoke(*, actor, document: Document, reason: str) -> Document:
+    """Revoke an issued document; only its issuer's office may (a re-issue takes a new number)."""
+    from chibo.permissions import can_manage_signing
+
+    if actor is not None and not can_manage_signing(actor, document.issuer):
+        raise PermissionDenied(_("You may not revoke documents of this organisation."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for revoking the document.")})

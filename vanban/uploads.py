@@ -10,13 +10,18 @@ from django.utils.translation import gettext as _
 from .storage import private_storage
 
 
+def is_pdf(upload) -> bool:
+    """Whether an uploaded file starts like a PDF (the file is left at its start)."""
+    head = upload.read(5)
+    upload.seek(0)
+    return head == b"%PDF-"
+
+
 def store_scan(upload) -> str:
     limit = settings.UPLOAD_SCAN_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(_("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)})
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
+    if is_pdf(upload):
         data = upload.read(limit + 1)
         name = f"scans/{hashlib.sha256(data).hexdigest()}.pdf"
         if not private_storage.exists(name):

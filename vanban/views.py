@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from . import selectors
+from .uploads import is_pdf
 
 
 class VerifyUploadForm(forms.Form):
@@ -14,11 +16,12 @@ class VerifyUploadForm(forms.Form):
 
     def clean_pdf(self):
         upload = self.cleaned_data["pdf"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is too large (at most 20 MB)."))
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
+        limit = settings.UPLOAD_SCAN_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)}
+            )
+        if not is_pdf(upload):
             raise forms.ValidationError(_("This file is not a PDF."))
         return upload
 
@@ -30,7 +33,7 @@ def verify(request, token):
     form = VerifyUploadForm(request.POST or None, request.FILES or None)
     match = None
     if request.method == "POST" and form.is_valid():
-        match = selectors.matches_document(document, form.cleaned_data["pdf"].read())
+        match = selectors.matches_document(document, form.cleaned_data["pdf"])
     return render(
         request,
         "vanban/verify.html",
@@ -39,6 +42,8 @@ def verify(request, token):
             "form": form,
             "match": match,
             "masked_name": selectors.masked_name(document.member.full_name) if document.member else "",
+            # The reason is free text: only people who may see the document read it.
+            "show_reason": selectors.document_visible(request.user).filter(pk=document.pk).exists(),
         },
     )
 

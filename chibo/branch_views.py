@@ -191,8 +191,6 @@ def meeting_attendance(request, pk):
         raise Http404
     if request.method == "POST":
         return _attendance_post(request, meeting)
-    if not meeting.is_closed:
-        services.meeting_roster_refresh(actor=request.user, meeting=meeting)
     rows = list(selectors.meeting_attendance(meeting))
     return render(
         request,

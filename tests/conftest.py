@@ -1,8 +1,9 @@
 import pytest
 
-from chibo.models import Role, Side
+from chibo.models import Commune, Role, Side
 
 from . import factories
+from .images import configure_signing
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +66,19 @@ def admin_user(db):
     from taikhoan.models import User
 
     return User.objects.create_superuser("national", password="x-test-password-1")
+
+
+@pytest.fixture
+def setup(tree, admin_user):
+    """Workplace A and the commune office set up to sign; a clerk of each, a neighbouring office, one member."""
+    from chibo.services import organization_update
+
+    commune = Commune.objects.get(code=70)
+    organization_update(actor=admin_user, org=tree["commune"], commune=commune)
+    configure_signing(tree["a"])
+    configure_signing(tree["commune"], name="Lê Thị Hoa")
+    clerk = factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)])
+    office = factories.user("office", roles=[(tree["commune"], Role.CLERK)])
+    neighbour_office = factories.user("office_b", roles=[(tree["b"], Role.CLERK)])
+    member = factories.member(tree["a1"], full_name="Nguyễn Văn Đức", commune_code=70)
+    return {"clerk": clerk, "office": office, "neighbour": neighbour_office, "member": member, **tree}

@@ -260,6 +260,24 @@ def _roster_add(meeting: Meeting) -> int:
     return len(rows)
 
 
+def meetings_join(link) -> int:
+    """Put a member just placed in a branch on the sheets of its meetings still to come
+    (called by the service that places them, inside its transaction)."""
+    upcoming = Meeting.objects.filter(
+        branch_id=link.residence_branch_id, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
+    )
+    added = 0
+    for meeting in upcoming:
+        day = timezone.localtime(meeting.starts_at).date()
+        if roster_links(meeting.branch, day).filter(pk=link.pk).exists():
+            added += len(
+                Attendance.objects.bulk_create(
+                    [Attendance(meeting=meeting, link=link, member_id=link.member_id)], ignore_conflicts=True
+                )
+            )
+    return added
+
+
 def meeting_roster_refresh(*, actor, meeting: Meeting) -> int:
     """Add members the branch took on after the meeting was scheduled (until it closes)."""
     with transaction.atomic():

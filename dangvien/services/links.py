@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from chibo.models import Organization, Role
 from chibo.permissions import can_manage_members, has_role_over
+from chibo.services.branches import meetings_join
 from common.dates import vn_date
 from common.text import normalize
 from nhatky.services import audit_record, audit_record_many
@@ -334,6 +335,7 @@ def link_receive(*, actor, link, received_date, branch, group=None, signatory=No
             obj=link,
             changes={"received_date": received_date, "branch": branch.pk, "acknowledgement": ack.symbol},
         )
+        meetings_join(link)
     return link
 
 

@@ -22,47 +22,13 @@ from dangvien.models import LinkState
 from nhatky.models import AuditEvent
 from taikhoan.models import Notification
 from tests import factories
-from tests.images import configure_signing
+from tests.helpers import pdf_text
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def at(day, hour=19, minute=30):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=HCM)
-
-
-@pytest.fixture
-def branch(tree, admin_user):
-    """Members of workplaces A and B received into the residence branch; signing set up everywhere."""
-    from chibo.models import Commune
-    from chibo.services import organization_update
-    from dangvien.services import letter_issue, link_receive
-
-    organization_update(actor=admin_user, org=tree["commune"], commune=Commune.objects.get(code=70))
-    for org in (tree["a"], tree["b"], tree["commune"]):
-        configure_signing(org)
-    configure_signing(tree["res"], name="Ngô Văn Nhân")
-    clerk_a = factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)], email="clerk_a@example.org")
-    clerk_b = factories.user("clerk_b", roles=[(tree["b"], Role.CLERK)])
-    office = factories.user("office", roles=[(tree["commune"], Role.CLERK)])
-    secretary = factories.user("secretary", roles=[(tree["res"], Role.BRANCH_SECRETARY)])
-    leader = factories.user("leader", roles=[(tree["res"], Role.GROUP_LEADER)], email="leader@example.org")
-    links = []
-    for i, (org, clerk) in enumerate([(tree["a1"], clerk_a)] * 3 + [(tree["b1"], clerk_b)] * 2):
-        member = factories.member(
-            org, full_name=f"Trần Văn Thứ{i}", commune_code=70, email=f"m{i}@example.org" if i == 0 else ""
-        )
-        link = letter_issue(actor=clerk, member=member)
-        links.append(link_receive(actor=office, link=link, received_date=datetime.date.today(), branch=tree["res"]))
-    return {
-        **tree,
-        "clerk_a": clerk_a,
-        "clerk_b": clerk_b,
-        "office": office,
-        "secretary": secretary,
-        "leader": leader,
-        "links": links,
-    }
 
 
 def _schedule(branch, day=None, **overrides):
@@ -303,13 +269,9 @@ def test_invitation_is_issued_once(branch):
 
 
 def _pdf_text(document) -> str:
-    import subprocess
-
     document.refresh_from_db()
     with document.pdf.open("rb") as handle:
-        data = handle.read()
-    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout  # noqa: S607
-    return " ".join(out.decode().split())
+        return pdf_text(handle.read())
 
 
 def test_invitation_and_absence_notice_pdfs_read_back(branch, django_capture_on_commit_callbacks):
@@ -364,3 +326,14 @@ def test_an_ended_exemption_puts_the_member_back_on_the_sheet(branch):
     )
     meeting = _schedule(branch)
     assert meeting.attendance.filter(member=branch["links"][0].member).exists()
+
+
+def test_a_member_received_after_scheduling_joins_the_coming_meeting(branch, tree):
+    from dangvien.services import letter_issue, link_receive
+
+    meeting = _schedule(branch, day=datetime.date.today() + datetime.timedelta(days=3))
+    assert meeting.attendance.count() == 5
+    member = factories.member(tree["a2"], full_name="Đỗ Văn Mới", commune_code=70)
+    link = letter_issue(actor=branch["clerk_a"], member=member)
+    link_receive(actor=branch["office"], link=link, received_date=datetime.date.today(), branch=tree["res"])
+    assert meeting.attendance.filter(member=member).exists()

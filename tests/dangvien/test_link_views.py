@@ -1,27 +1,12 @@
 import datetime
 
-import pytest
 from django.urls import reverse
 
-from chibo.models import Commune, Role
+from chibo.models import Role
 from dangvien.models import LinkState, ResidenceLink
 from tests import factories
-from tests.images import configure_signing, png_upload
-
-
-@pytest.fixture
-def setup(tree, admin_user):
-    from chibo.services import organization_update
-
-    commune = Commune.objects.get(code=70)
-    organization_update(actor=admin_user, org=tree["commune"], commune=commune)
-    configure_signing(tree["a"])
-    configure_signing(tree["commune"], name="Lê Thị Hoa")
-    clerk = factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)])
-    office = factories.user("office", roles=[(tree["commune"], Role.CLERK)])
-    neighbour_office = factories.user("office_b", roles=[(tree["b"], Role.CLERK)])
-    member = factories.member(tree["a1"], full_name="Nguyễn Văn Đức", commune_code=70)
-    return {"clerk": clerk, "office": office, "neighbour": neighbour_office, "member": member, **tree}
+from tests.helpers import query_count
+from tests.images import png_upload
 
 
 def test_clerk_issues_letter_from_member_page(client, setup):
@@ -252,13 +237,7 @@ def test_residence_office_opens_the_letter_addressed_to_it(client, setup, django
     assert client.get(url).status_code == 404
 
 
-def _count(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries.captured_queries)
+_count = query_count
 
 
 def test_inbox_query_counts_do_not_grow_with_rows(client, setup):

@@ -44,7 +44,7 @@ def test_wrong_citizen_id_length(tree, clerk_a):
 def test_card_number_taken(tree, clerk_a):
     factories.member(tree["a1"], card_number="48012345")
     errors = _errors(clerk_a, tree["a1"], card_number="48012345")
-    assert errors["card_number"] == ["Số thẻ đảng viên này đã được dùng."] or errors["card_number"]
+    assert errors["card_number"] == ["Số thẻ đảng viên này đã được dùng cho một đảng viên khác. Vui lòng kiểm tra lại."]
 
 
 def test_citizen_id_taken(tree, clerk_a):

@@ -11,6 +11,7 @@ import pytest
 
 from bench import pdf as bench_pdf
 from bench.pdf import sample_snapshot, write_sample_images
+from tests.helpers import pdf_text
 from vanban import rendering
 
 SIGNER = "Trần Văn Bình"
@@ -76,10 +77,7 @@ def run(*command, stdin=None):
     return subprocess.run(command, input=stdin, capture_output=True, check=True).stdout  # noqa: S603
 
 
-def text_of(pdf: bytes, page: int | None = None) -> str:
-    """The PDF's text as pdftotext reads it, whitespace runs made single spaces."""
-    pages = ["-f", str(page), "-l", str(page)] if page else []
-    return " ".join(run("pdftotext", *pages, "-enc", "UTF-8", "-", "-", stdin=pdf).decode().split())
+text_of = pdf_text
 
 
 def pdf_info(pdf: bytes) -> dict:

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from chibo.permissions import READ_ROLES, path_q, scope_paths
-
 from .models import Member
+from .selectors import member_visible
 
 
 @admin.register(Member)
@@ -17,7 +16,7 @@ class MemberAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(path_q(scope_paths(request.user, READ_ROLES), "org_path"))
+        return super().get_queryset(request) & member_visible(request.user)
 
     def has_add_permission(self, request):
         return False

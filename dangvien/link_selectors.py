@@ -70,3 +70,18 @@ def notices_workplace(user):
         .select_related("member", "document", "link__workplace_committee", "link__residence_branch")
         .order_by("-created_at", "-id")
     )
+
+
+def batch_get(user, pk):
+    """A letter batch its creator follows; anyone else gets a 404."""
+    from .models import LetterBatch
+
+    return get_object_or_404(LetterBatch, pk=pk, created_by=user)
+
+
+def notifiable_link(member):
+    """The member's open link the residence side knows of (a letter has gone out), if any:
+    the one a change notice is about."""
+    from .services.links import OPEN_STATES
+
+    return member.residence_links.filter(state__in=OPEN_STATES).exclude(state=LinkState.PENDING).first()

@@ -152,16 +152,17 @@ def link_receive(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def link_receive_manual(request, pk):
-    from vanban.uploads import store_scan
-
     link = link_selectors.link_for_workplace(request.user, pk)
+    _managed_member(request, link.member_id)
     form = ManualReceiptForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
 
         def action():
-            scan = store_scan(form.cleaned_data["scan"])
             return services.link_receive_manual(
-                actor=request.user, link=link, received_date=form.cleaned_data["received_date"], scan_name=scan
+                actor=request.user,
+                link=link,
+                received_date=form.cleaned_data["received_date"],
+                scan=form.cleaned_data["scan"],
             )
 
         if _run(form, action):
@@ -178,9 +179,9 @@ def batch_new(request):
     from .services.batches import letter_batch_start
     from .services.links import workplace_committee
 
-    ids = [i for i in request.POST.getlist("member") if i.isdigit()]
+    ids = [i for i in request.POST.getlist("member") if i.isascii() and i.isdigit()]
     members = list(selectors.member_visible(request.user).filter(pk__in=ids).select_related("organization"))
-    issuers = {workplace_committee(m) for m in members}
+    issuers = {workplace_committee(m) for m in {m.organization_id: m for m in members}.values()}
     form = BatchForm(
         request.POST if "confirm" in request.POST else None, issuer=next(iter(issuers)) if len(issuers) == 1 else None
     )
@@ -200,20 +201,20 @@ def batch_new(request):
 
 
 def _batch(request, pk):
-    from django.shortcuts import get_object_or_404
-
-    from .models import LetterBatch
-
-    return get_object_or_404(LetterBatch, pk=pk, created_by=request.user)
+    return link_selectors.batch_get(request.user, pk)
 
 
 @login_required
 def batch(request, pk):
     batch = _batch(request, pk)
     template = "dangvien/_batch_progress.html" if request.headers.get("HX-Request") else "dangvien/batch.html"
-    members = {m.pk: m for m in selectors.member_visible(request.user).filter(pk__in=batch.member_ids)}
-    rows = [(members.get(int(k)), r) for k, r in batch.results.items()]
-    rendered = None if batch.finished_at else services.batches.letter_batch_rendered(batch)
+    if batch.finished_at:
+        # The per-member results are shown once the batch is done; the poll before that
+        # reads only the batch row and a count.
+        members = {m.pk: m for m in selectors.member_visible(request.user).filter(pk__in=batch.member_ids)}
+        rows, rendered = [(members.get(int(k)), r) for k, r in batch.results.items()], None
+    else:
+        rows, rendered = [], services.batches.letter_batch_rendered(batch)
     return render(request, template, {"batch": batch, "rows": rows, "rendered": rendered})
 
 

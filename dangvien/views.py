@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -8,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from chibo.permissions import can_manage_members
 from chibo.selectors import organization_get, organization_member_choices
-from common.forms import apply_errors
+from common.forms import run_service
 
 from . import link_selectors, selectors, services
 from .forms import MemberFilterForm, MemberForm
@@ -76,11 +75,8 @@ def member_create(request):
         initial["organization"] = org_id
     form = MemberForm(request.POST or None, organizations=organizations, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(actor=request.user, data=form.service_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        member = run_service(form, lambda: services.member_create(actor=request.user, data=form.service_data()))
+        if member:
             messages.success(request, _("Member %(name)s was added.") % {"name": member.full_name})
             return redirect("dangvien:detail", pk=member.pk)
     return render(request, "dangvien/member_form.html", {"form": form, "member": None})
@@ -99,23 +95,15 @@ def member_edit(request, pk):
         editing=True,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(
-                actor=request.user,
-                member=member,
-                data=form.service_data(),
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
+        saved = run_service(
+            form,
+            lambda: services.member_update(
+                actor=request.user, member=member, data=form.service_data(), reason=form.cleaned_data["reason"]
+            ),
+        )
+        if saved:
             messages.success(request, _("The changes were saved."))
-            if (
-                "position" in form.changed_data
-                and member.residence_links.filter(state__in=["letter_issued", "received", "active"]).exists()
-            ):
+            if "position" in form.changed_data and link_selectors.notifiable_link(member) is not None:
                 messages.info(request, _("The position changed: tell the residence side with a change notice."))
                 return redirect("dangvien:change_notice", pk=member.pk)
             return redirect("dangvien:detail", pk=member.pk)

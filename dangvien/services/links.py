@@ -273,7 +273,14 @@ def link_receive(*, actor, link, received_date, branch, group=None, signatory=No
     with transaction.atomic():
         link = (
             ResidenceLink.objects.select_for_update(of=("self",))
-            .select_related("member", "letter", "residence_committee__kind", "workplace_committee")
+            # The member's organisation and commune (with its province) print on the acknowledgement.
+            .select_related(
+                "member__organization",
+                "member__residence_commune__province",
+                "letter",
+                "residence_committee__kind",
+                "workplace_committee",
+            )
             .get(pk=link.pk)
         )
         _check_residence_office(actor, link)
@@ -339,8 +346,11 @@ def link_receive(*, actor, link, received_date, branch, group=None, signatory=No
     return link
 
 
-def link_receive_manual(*, actor, link, received_date, scan_name: str) -> ResidenceLink:
-    """The workplace clerk records a receipt the residence side sent on paper (it is not in the system)."""
+def link_receive_manual(*, actor, link, received_date, scan) -> ResidenceLink:
+    """The workplace clerk records a receipt the residence side sent on paper (it is not in the system);
+    `scan` is the uploaded scan, stored only once every check has passed."""
+    from vanban.uploads import store_scan
+
     with transaction.atomic():
         link = (
             ResidenceLink.objects.select_for_update(of=("self",))
@@ -355,8 +365,9 @@ def link_receive_manual(*, actor, link, received_date, scan_name: str) -> Reside
             raise ValidationError(_("The residence committee is in the system: it records the receipt itself."))
         if received_date is None or received_date > timezone.localdate():
             raise ValidationError({"received_date": _("Enter the date the letter was received (not in the future).")})
-        if not scan_name:
+        if not scan:
             raise ValidationError({"scan": _("Attach the scanned acknowledgement.")})
+        scan_name = store_scan(scan)
         link.received_date = received_date
         link.acknowledgement_scan = scan_name
         link.state = LinkState.RECEIVED
@@ -389,7 +400,7 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
         member = _member_for_clerk(actor, member)
         link = (
             ResidenceLink.objects.select_for_update(of=("self",))
-            .select_related("residence_committee", "workplace_committee")
+            .select_related("workplace_committee__kind", "residence_commune", "residence_branch")
             .filter(member=member, state__in=OPEN_STATES)
             .first()
         )

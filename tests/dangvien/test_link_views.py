@@ -302,3 +302,9 @@ def test_residence_office_sees_change_notices_addressed_to_it(client, setup):
     client.force_login(setup["neighbour"])
     page = client.get(url).content.decode()
     assert 'data-testid="count-notices">0<' in page and notice.document.symbol not in page
+
+
+def test_batch_selection_with_odd_ids_is_not_a_500(client, setup):
+    client.force_login(setup["clerk"])
+    response = client.post(reverse("dangvien:batch_new"), {"member": ["²", "abc", str(setup["member"].pk)]})
+    assert response.status_code == 200 and setup["member"].full_name in response.content.decode()

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chibo.models import Commune, Role
 from chibo.services import party_group_save
@@ -140,6 +141,8 @@ def test_residence_committee_receives_and_acknowledges(tree, clerk_a, office, si
     ack = link.acknowledgement
     assert ack.issuer == tree["commune"] and ack.symbol == "1-PB/ĐU"
     assert ack.snapshot["extra"]["letter_symbol"] == "Số 1-GGT/ĐU"
+    # The address is printed as on the letter, province included.
+    assert ack.snapshot["member"]["residence_address"] == link.letter.snapshot["member"]["residence_address"]
     with pytest.raises(ValidationError):
         link_receive(actor=office, link=link, received_date=today, branch=tree["res"])
 
@@ -162,8 +165,9 @@ def test_manual_receipt_when_residence_side_not_in_system(tree, clerk_a, signing
     link = letter_issue(actor=clerk_a, member=member)
     assert link.residence_committee is None
     with pytest.raises(ValidationError):
-        link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan_name="")
-    link = link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan_name="scans/x.pdf")
+        link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan=None)
+    scan = SimpleUploadedFile("phieu-bao.pdf", b"%PDF-1.4 scanned acknowledgement", content_type="application/pdf")
+    link = link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan=scan)
     assert link.state == LinkState.RECEIVED
 
 

@@ -194,20 +194,19 @@ class RoleAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(PartyGroup)
 class PartyGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Read-only: groups are made, renamed, led and emptied on the branch's page (its services
+    check the leader's account and keep a group in its branch)."""
+
     scope_field = "branch__path"
     list_display = ("name", "branch", "leader")
     list_select_related = ("branch", "leader")
     search_fields = ("name", "branch__name")
-    raw_id_fields = ("branch", "leader")
 
-    def save_model(self, request, obj, form, change):
-        saved = services.party_group_save(
-            actor=request.user, branch=obj.branch, name=obj.name, leader=obj.leader, group=obj if change else None
-        )
-        obj.pk = saved.pk
+    def has_add_permission(self, request):
+        return False
 
-    def delete_model(self, request, obj):
-        raise PermissionDenied(_("Party groups are kept for history; rename or empty them instead."))
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -53,7 +53,7 @@ def branch_home(request, pk):
             "can_manage": can_manage_branch(request.user, branch),
             "move_form": MoveForm(branch=branch),
             "group_form": GroupForm(branch=branch),
-            "flagged": sum(link.unexcused_streak >= services.branches.STREAK_FLAG for link in links),
+            "flagged": sum(link.absence_flagged for link in links),
         },
     )
 
@@ -249,11 +249,12 @@ def meeting_close(request, pk):
     form = CloseForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            if form.cleaned_data["attachment"]:
-                services.meeting_attachment_add(
-                    actor=request.user, meeting=meeting, upload=form.cleaned_data["attachment"]
-                )
-            services.meeting_close(actor=request.user, meeting=meeting, minutes=form.cleaned_data["minutes"])
+            services.meeting_close(
+                actor=request.user,
+                meeting=meeting,
+                minutes=form.cleaned_data["minutes"],
+                attachment=form.cleaned_data["attachment"],
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

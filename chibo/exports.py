@@ -4,17 +4,30 @@ import io
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADERS = ["STT", "Họ và tên", "Tổ đảng", "Đơn vị công tác", "Chức vụ", "Điểm danh", "Lý do"]
+HEADERS = [
+    gettext_lazy("No."),
+    gettext_lazy("Full name"),
+    gettext_lazy("Group"),
+    gettext_lazy("Workplace"),
+    gettext_lazy("Position"),
+    gettext_lazy("Attendance"),
+    gettext_lazy("Reason"),
+]
 
 
 def _title(meeting) -> str:
     moment = timezone.localtime(meeting.starts_at)
-    return f"Danh sách điểm danh — {meeting.branch.name} — {moment:%d/%m/%Y %H:%M}"
+    return _("Attendance sheet — %(branch)s — %(when)s") % {
+        "branch": meeting.branch.name,
+        "when": f"{moment:%d/%m/%Y %H:%M}",
+    }
 
 
 def _cells(index, row):
@@ -32,12 +45,12 @@ def _cells(index, row):
 def attendance_xlsx(meeting, rows) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = "Điểm danh"
+    sheet.title = str(_("Attendance"))
     sheet.append([_title(meeting)])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Địa điểm: {meeting.place}"])
+    sheet.append([_("Place: %(place)s") % {"place": meeting.place}])
     sheet.append([])
-    sheet.append(HEADERS)
+    sheet.append([str(header) for header in HEADERS])
     for cell in sheet[4]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -60,7 +73,7 @@ def attendance_pdf(meeting, rows) -> bytes:
         {
             "meeting": meeting,
             "title": _title(meeting),
-            "headers": HEADERS,
+            "headers": [str(header) for header in HEADERS],
             "rows": [_cells(index, row) for index, row in enumerate(rows, start=1)],
         },
     )

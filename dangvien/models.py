@@ -363,6 +363,13 @@ class ResidenceLink(models.Model):
     def __str__(self):
         return f"{self.member} — {self.get_state_display()}"
 
+    # Absences without reason in a row that flag the member (DOMAIN: "repeated absence is a flag").
+    ABSENCE_FLAG_STREAK = 2
+
+    @property
+    def absence_flagged(self) -> bool:
+        return self.unexcused_streak >= self.ABSENCE_FLAG_STREAK
+
     @property
     def residence_address(self) -> str:
         return ", ".join(p for p in (self.residence_street, self.residence_hamlet, str(self.residence_commune)) if p)

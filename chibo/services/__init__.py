@@ -4,7 +4,6 @@ from .branches import (  # noqa: F401
     AttendanceConflict,
     attendance_correct,
     attendance_mark,
-    meeting_attachment_add,
     meeting_close,
     meeting_invitation_issue,
     meeting_roster_refresh,

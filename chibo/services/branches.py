@@ -33,7 +33,6 @@ from ..models import (
 from ..permissions import can_manage_branch, may_lead_group_in
 
 TEMPLATE_VERSION = "qd213-v1"
-STREAK_FLAG = 2  # absences without reason in a row that flag a member
 
 
 class AttendanceConflict(Exception):
@@ -118,7 +117,10 @@ def members_group_set(*, actor, branch: Organization, link_ids, group: PartyGrou
     branch has placed becomes active: the branch has taken them on."""
     from dangvien.models import LinkState, ResidenceLink
 
-    link_ids = {int(pk) for pk in link_ids}
+    try:
+        link_ids = {int(pk) for pk in link_ids}
+    except (TypeError, ValueError):
+        raise ValidationError({"links": _("Some selected members are not in this branch.")}) from None
     if not link_ids:
         raise ValidationError({"links": _("Select at least one member.")})
     with transaction.atomic():
@@ -222,27 +224,40 @@ def meeting_schedule(
 
 
 def meeting_update(*, actor, meeting: Meeting, kind: str, starts_at, place: str, agenda: str, year=None, half=None):
-    """Change a scheduled meeting (a new time or place); members are told again."""
+    """Change a scheduled meeting. A new time or place is announced again, and a printed
+    invitation showing the old one is revoked (a new one takes a new number)."""
+    from vanban.services import document_revoke
+
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().select_related("branch").get(pk=meeting.pk)
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",)).select_related("branch", "invitation").get(pk=meeting.pk)
+        )
         _check_branch(actor, meeting.branch)
         if meeting.is_closed:
             raise ValidationError(_("This meeting is closed and can no longer be changed."))
         fields = _meeting_fields(kind=kind, starts_at=starts_at, place=place, agenda=agenda, year=year, half=half)
+        moved = meeting.starts_at != fields["starts_at"] or meeting.place != fields["place"]
         before = {k: str(getattr(meeting, k)) for k in fields}
         for name, value in fields.items():
             setattr(meeting, name, value)
-        meeting.save(update_fields=list(fields))
+        update = list(fields)
+        if moved:
+            if meeting.invitation_id:
+                document_revoke(
+                    actor=actor, document=meeting.invitation, reason="Thay đổi thời gian hoặc địa điểm sinh hoạt"
+                )
+                meeting.invitation = None
+                update.append("invitation")
+            meeting.invitations_sent_at = None
+            update.append("invitations_sent_at")
+            transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+        meeting.save(update_fields=update)
         audit_record(
             actor=actor,
             action="meeting.update",
             obj=meeting,
-            changes={"before": before, "after": {k: str(v) for k, v in fields.items()}},
+            changes={"before": before, "after": {k: str(v) for k, v in fields.items()}, "announced_again": moved},
         )
-        changed_time = before["starts_at"] != str(fields["starts_at"]) or before["place"] != fields["place"]
-        if changed_time:
-            Meeting.objects.filter(pk=meeting.pk).update(invitations_sent_at=None)
-            transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
     return meeting
 
 
@@ -330,9 +345,10 @@ def attendance_mark(*, actor, meeting: Meeting, member_id: int, status: str, rea
     return row
 
 
-def meeting_close(*, actor, meeting: Meeting, minutes: str) -> Meeting:
-    """Close the meeting with its minutes: attendance becomes final, each workplace committee
-    with absent members gets an absence notice, repeated absences without reason are flagged."""
+def meeting_close(*, actor, meeting: Meeting, minutes: str, attachment=None) -> Meeting:
+    """Close the meeting with its minutes (and a scan of them): attendance becomes final, each
+    workplace committee with absent members gets an absence notice, repeated absences without
+    reason are flagged. All of it or none: a refused close keeps no attachment either."""
     from vanban.services import signer_for
 
     minutes = normalize(minutes or "", multiline=True)
@@ -352,6 +368,8 @@ def meeting_close(*, actor, meeting: Meeting, minutes: str) -> Meeting:
             )
         absent = [row for row in rows if row.status in ABSENT_STATUSES]
         signatory = signer_for(meeting.branch) if absent else None
+        if attachment is not None:
+            _attachment_add(actor, meeting, attachment)
         meeting.status = MeetingStatus.CLOSED
         meeting.minutes = minutes
         meeting.closed_at = timezone.now()
@@ -528,17 +546,15 @@ def attendance_correct(*, actor, meeting: Meeting, member_id: int, status: str, 
     return correction
 
 
-def meeting_attachment_add(*, actor, meeting: Meeting, upload) -> MeetingAttachment:
-    """Keep a scan or photo with the minutes (PDF or image, checked and stored privately)."""
+def _attachment_add(actor, meeting: Meeting, upload) -> MeetingAttachment:
+    """Keep a scan or photo with the minutes (PDF or image, checked and stored privately under
+    its hash, so a retried close stores the same file once)."""
     from vanban.uploads import store_scan
 
-    _check_branch(actor, meeting.branch)
-    path = store_scan(upload)
-    with transaction.atomic():
-        attachment = MeetingAttachment.objects.create(
-            meeting=meeting, name=normalize(upload.name or "")[:200], path=path, uploaded_by=actor
-        )
-        audit_record(actor=actor, action="meeting.attach", obj=meeting, changes={"file": attachment.name})
+    attachment = MeetingAttachment.objects.create(
+        meeting=meeting, name=normalize(upload.name or "")[:200], path=store_scan(upload), uploaded_by=actor
+    )
+    audit_record(actor=actor, action="meeting.attach", obj=meeting, changes={"file": attachment.name})
     return attachment
 
 
@@ -609,8 +625,11 @@ def meeting_invitations_send(meeting_id: int) -> int:
         if meeting is None or meeting.invitations_sent_at or meeting.is_closed:
             return 0
         url = reverse("chibo:meeting", args=[meeting.pk])
-        title = f"Mời dự {_meeting_label(meeting)} — {meeting.branch.name}"
-        body = f"Thời gian: {_when(meeting)}. Địa điểm: {meeting.place}.\nNội dung:\n{meeting.agenda}"
+        title = _("Invitation: meeting of %(branch)s on %(when)s") % {
+            "branch": meeting.branch.name,
+            "when": timezone.localtime(meeting.starts_at).strftime("%d/%m/%Y %H:%M"),
+        }
+        body = _("Place: %(place)s\nAgenda:\n%(agenda)s") % {"place": meeting.place, "agenda": meeting.agenda}
         leaders = {group.leader for group in meeting.branch.party_groups.select_related("leader") if group.leader}
         stamp = timezone.localtime(meeting.starts_at).strftime("%Y%m%d%H%M")
         notify_many(items=[(leader, f"meeting:{meeting.pk}:{stamp}", title, body, url) for leader in leaders])
@@ -649,7 +668,8 @@ def absence_notifications_send(notice_ids) -> int:
             (
                 user,
                 f"absence:{notice.pk}",
-                f"Thông báo vắng sinh hoạt {notice.document.symbol} của {notice.meeting.branch.name}",
+                _("Absence notice %(symbol)s from %(branch)s")
+                % {"symbol": notice.document.symbol, "branch": notice.meeting.branch.name},
                 notice.document.subject,
                 url,
             )

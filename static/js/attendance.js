@@ -57,7 +57,7 @@
       item.classList.add("pending");
       return false;
     }
-    const data = await response.json().catch(() => ({ error: response.statusText }));
+    const data = await response.json().catch(() => ({ error: root.dataset.msgError }));
     const pending = loadPending();
     delete pending[member];
     savePending(pending);
@@ -76,7 +76,7 @@
     } else {
       show(item, item.dataset.savedStatus || "", item.dataset.savedReason || "");
     }
-    error.textContent = data.error || response.statusText;
+    error.textContent = data.error || root.dataset.msgError;
     return false;
   }
 

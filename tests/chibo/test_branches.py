@@ -337,3 +337,49 @@ def test_a_member_received_after_scheduling_joins_the_coming_meeting(branch, tre
     link = letter_issue(actor=branch["clerk_a"], member=member)
     link_receive(actor=branch["office"], link=link, received_date=datetime.date.today(), branch=tree["res"])
     assert meeting.attendance.filter(member=member).exists()
+
+
+def test_changing_the_time_announces_again_and_revokes_the_printed_invitation(
+    branch, django_capture_on_commit_callbacks
+):
+    from chibo.services import meeting_update
+
+    party_group_save(actor=branch["secretary"], branch=branch["res"], name="Tổ 1", leader=branch["leader"])
+    day = datetime.date.today()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = _schedule(branch, day=day)
+    invitation = meeting_invitation_issue(actor=branch["secretary"], meeting=meeting)
+    sent = len(mail.outbox)
+    fields = {
+        "kind": MeetingKind.PERIODIC,
+        "place": meeting.place,
+        "year": meeting.year,
+        "half": meeting.half,
+        "starts_at": at(day),
+    }
+    # Same time and place, agenda typo fixed: nobody is told again, the invitation stands.
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(actor=branch["secretary"], meeting=meeting, agenda="Thông tin tình hình", **fields)
+    invitation.refresh_from_db()
+    assert len(mail.outbox) == sent and invitation.status == "issued"
+    fields["starts_at"] = at(day, hour=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_update(actor=branch["secretary"], meeting=meeting, agenda="Thông tin tình hình", **fields)
+    invitation.refresh_from_db()
+    assert len(mail.outbox) == 2 * sent and invitation.status == "revoked" and meeting.invitation is None
+    assert meeting_invitation_issue(actor=branch["secretary"], meeting=meeting).number == 2
+
+
+def test_refused_close_keeps_no_attachment(branch):
+    from tests.images import png_upload
+
+    meeting = _schedule(branch)
+    with pytest.raises(ValidationError):
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản", attachment=png_upload())
+    assert not meeting.attachments.exists()
+
+
+def test_non_numeric_member_ids_are_a_message_not_a_500(branch):
+    with pytest.raises(ValidationError) as error:
+        members_group_set(actor=branch["secretary"], branch=branch["res"], link_ids=["x1"], group=None)
+    assert "links" in error.value.message_dict

@@ -28,7 +28,7 @@ COPY . .
 ARG SECRET_KEY=collectstatic-only
 ARG DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3
 RUN DJANGO_SETTINGS_MODULE=config.settings.production python manage.py collectstatic --noinput \
-    && mkdir -p /app/media && chown app:app /app/media
+    && mkdir -p /app/media /app/private && chown app:app /app/media /app/private
 
 USER app
 ENV DJANGO_SETTINGS_MODULE=config.settings.production

@@ -96,12 +96,13 @@ FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
-MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# An empty value (as `.env.example` lists them) means the default, not the current folder.
+STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "staticfiles")
+MEDIA_ROOT = env("MEDIA_ROOT", default="") or str(BASE_DIR / "media")
 MEDIA_URL = "/media/"
 # Stamps, signatures, archived PDFs and scans: outside any public URL, served only by
 # permission-checked views.
-PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private"))
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default="") or str(BASE_DIR / "private")
 UPLOAD_IMAGE_MAX_BYTES = env.int("UPLOAD_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
 UPLOAD_SCAN_MAX_BYTES = env.int("UPLOAD_SCAN_MAX_BYTES", default=10 * 1024 * 1024)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

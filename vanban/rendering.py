@@ -65,6 +65,9 @@ from weasyprint.urls import URLFetcher
 
 logger = logging.getLogger(__name__)
 
+# The version whose internals the speed-ups below replace (requirements.txt pins it).
+WEASYPRINT_VERSION = "70.0"
+
 TEMPLATES: dict[str, str] = {
     "introduction/qd213-v1": "vanban/pdf/introduction_qd213_v1.html",
     "acknowledgement/qd213-v1": "vanban/pdf/acknowledgement_qd213_v1.html",
@@ -115,6 +118,11 @@ PDF_OPTIONS = {
 def check_text_engine() -> list[str]:
     """Warnings about the text stack that would make PDFs slower or set in the wrong font."""
     warnings = []
+    if weasyprint.__version__ != WEASYPRINT_VERSION:
+        warnings.append(
+            f"WeasyPrint {weasyprint.__version__} is installed; this renderer relies on internals of "
+            f"WeasyPrint {WEASYPRINT_VERSION} (see vanban/rendering.py) and must be re-checked before use."
+        )
     harfbuzz = weasyprint_ffi.harfbuzz
     # The very test WeasyPrint 70 makes in pdf/fonts.py (Font.subset) before falling back.
     if weasyprint_ffi.harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
@@ -321,7 +329,10 @@ _FIXED_BOX_TYPES = (
     weasyprint_boxes.InlineBox,
     weasyprint_boxes.TextBox,
 )
-_weasyprint_block_container_layout = weasyprint_block.block_container_layout
+# getattr __wrapped__: a reload of this module wraps WeasyPrint's function, not our own.
+_weasyprint_block_container_layout = getattr(
+    weasyprint_block.block_container_layout, "__wrapped__", weasyprint_block.block_container_layout
+)
 
 
 def _fixed_block_key(box, adjoining_margins):
@@ -383,6 +394,7 @@ def _fixed_block_layout(context, box, bottom_space, skip_stack, page_is_empty, a
 
 # Module-level in WeasyPrint, looked up when called (block.py, and inline.py for inline
 # blocks); documents other than ours have no fixed_blocks and go straight through.
+_fixed_block_layout.__wrapped__ = _weasyprint_block_container_layout
 weasyprint_block.block_container_layout = _fixed_block_layout
 
 
@@ -425,7 +437,7 @@ class _GlyphRunRecorder:
         self.operations.append(("set_text_rise", (height,)))
 
 
-_weasyprint_draw_text = weasyprint_draw.draw_text
+_weasyprint_draw_text = getattr(weasyprint_draw.draw_text, "__wrapped__", weasyprint_draw.draw_text)
 _GLYPHS = re.compile(r"<([0-9a-f]+)>")
 
 
@@ -507,6 +519,7 @@ def _fixed_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis="n
     stream.end_text()
 
 
+_fixed_draw_text.__wrapped__ = _weasyprint_draw_text
 weasyprint_draw.draw_text = _fixed_draw_text
 
 
@@ -556,7 +569,9 @@ class _FixedSubset:
 
 _fixed_subsets: dict = {}
 _fixed_subsets_lock = threading.Lock()
-_weasyprint_build_fonts_dictionary = weasyprint_pdf.build_fonts_dictionary
+_weasyprint_build_fonts_dictionary = getattr(
+    weasyprint_pdf.build_fonts_dictionary, "__wrapped__", weasyprint_pdf.build_fonts_dictionary
+)
 
 
 def _fixed_subset(font, hinting) -> _FixedSubset:
@@ -618,6 +633,7 @@ def _build_fonts_dictionary(pdf, fonts, compress, subset, options):
 
 
 # Module-level in WeasyPrint's pdf package, looked up when generate_pdf runs.
+_build_fonts_dictionary.__wrapped__ = _weasyprint_build_fonts_dictionary
 weasyprint_pdf.build_fonts_dictionary = _build_fonts_dictionary
 
 

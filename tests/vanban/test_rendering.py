@@ -351,3 +351,17 @@ def test_invitation_fixed_wording_is_reused_without_changing_a_byte(image_root):
     assert "Nội dung:" in cached_text and "đúng giờ" in cached_text
     assert "Nhà văn hóa" not in cached_text
     assert "Đánh giá hoạt động 6 tháng đầu năm" in text_of(first)
+
+
+def test_reloading_the_renderer_does_not_wrap_weasyprint_twice():
+    import importlib
+
+    from weasyprint import draw as weasyprint_draw
+    from weasyprint.layout import block as weasyprint_block
+
+    original = rendering._weasyprint_block_container_layout
+    importlib.reload(rendering)
+    assert rendering._weasyprint_block_container_layout is original
+    assert weasyprint_block.block_container_layout.__wrapped__ is original
+    assert weasyprint_draw.draw_text.__wrapped__ is rendering._weasyprint_draw_text
+    assert not hasattr(rendering._weasyprint_draw_text, "__wrapped__")

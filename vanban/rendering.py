@@ -205,12 +205,15 @@ class _LetterHTML(weasyprint.HTML):
             # Our template's markup, every value escaped by Django: no DTD or entity can
             # come from a snapshot, so the standard library parser is safe here.
             root = ElementTree.fromstring(markup)  # noqa: S314
-        except ElementTree.ParseError:
-            logger.warning("Document markup is not well-formed XHTML, using the HTML parser")
-            super().__init__(string=markup, url_fetcher=_fetcher)
-            self.is_ours = False
-            return
-        self.is_ours = True
+        except ElementTree.ParseError as exc:
+            # A template mistake: falling back to the HTML parser would lay the document out
+            # with other styles and bytes, so it fails here, in the template's own test.
+            raise ValueError(f"Document template is not well-formed XHTML: {exc}") from exc
+        for element in root.iter():
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag in {"style", "link"} or "style" in element.attrib:
+                # The shared styles ignore these: hd36.css is the one stylesheet.
+                raise ValueError(f"Document templates are styled by hd36.css alone, not by <{tag} style>")
         self.base_url = None
         self.url_fetcher = _fetcher
         self.media_type = "print"
@@ -225,9 +228,6 @@ class _LetterHTML(weasyprint.HTML):
 
     def render_with(self, engine, images):
         """The laid-out document, with the engine's stylesheet, fonts and computed styles."""
-        if not self.is_ours:
-            font_config, stylesheets = engine.font_config, [engine.stylesheet]
-            return self.render(font_config=font_config, stylesheets=stylesheets, cache=images, **PDF_OPTIONS)
         options = {**weasyprint.DEFAULT_OPTIONS, **PDF_OPTIONS}
         options.update(
             stylesheets=[engine.stylesheet], cache=images, computed_styles=engine.computed_styles,

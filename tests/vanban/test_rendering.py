@@ -365,3 +365,11 @@ def test_reloading_the_renderer_does_not_wrap_weasyprint_twice():
     assert weasyprint_block.block_container_layout.__wrapped__ is original
     assert weasyprint_draw.draw_text.__wrapped__ is rendering._weasyprint_draw_text
     assert not hasattr(rendering._weasyprint_draw_text, "__wrapped__")
+
+
+@pytest.mark.parametrize(
+    "markup", ["<html><body><p>not closed</body></html>", '<html><body><p style="color:red">x</p></body></html>']
+)
+def test_template_markup_that_the_renderer_would_style_differently_is_refused(markup):
+    with pytest.raises(ValueError):
+        rendering._LetterHTML(markup)

@@ -70,7 +70,21 @@ class CommuneAdmin(ProvinceAdmin):
 
 @admin.register(OrganizationKind)
 class OrganizationKindAdmin(admin.ModelAdmin):
+    """National reference data: the national administrator edits it, through the audited service."""
+
     list_display = ("name", "code", "is_committee", "default_abbreviation", "order")
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.organization_kind_save(actor=request.user, kind=obj, changed=list(form.changed_data))
 
 
 class SignatoryInline(RoleBasedPermissions, admin.TabularInline):

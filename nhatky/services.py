@@ -9,6 +9,11 @@ from .models import AuditEvent
 
 
 def _plain(value):
+    """A value as the JSON of an audit row holds it: model instances by key, dates as text."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):
@@ -23,9 +28,7 @@ def audit_record(*, actor, action: str, obj, changes: dict | None = None, reason
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
-        changes={
-            k: [_plain(a) for a in v] if isinstance(v, (list, tuple)) else _plain(v) for k, v in (changes or {}).items()
-        },
+        changes=_plain(changes or {}),
         reason=reason,
     )
 
@@ -53,7 +56,7 @@ def audit_record_many(*, actor, action: str, entries) -> list[AuditEvent]:
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             object_repr=str(obj)[:255],
-            changes={k: _plain(v) for k, v in (changes or {}).items()},
+            changes=_plain(changes or {}),
         )
         for obj, changes in entries
     ]

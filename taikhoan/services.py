@@ -37,6 +37,13 @@ def user_create(
     return user
 
 
+def password_change(*, actor, form) -> None:
+    """Save a new password from Django's password-change form and record who changed it (not the password)."""
+    with transaction.atomic():
+        form.save()
+        audit_record(actor=actor, action="user.password_change", obj=actor, changes={})
+
+
 def notify_many(*, items) -> int:
     """In-app notifications, each (user, key, title, body, url); a key a user already has is skipped.
 

@@ -1,5 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -55,3 +57,20 @@ def notification_open(request, pk):
     notification_read(actor=request.user, notification=notification)
     target = notification.url if url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None) else ""
     return redirect(target or "taikhoan:notifications")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, saved through the audited service."""
+
+    template_name = "taikhoan/password_change.html"
+    success_url = reverse_lazy("taikhoan:password_change_done")
+
+    def form_valid(self, form):
+        from django.contrib.auth import update_session_auth_hash
+        from django.http import HttpResponseRedirect
+
+        from .services import password_change
+
+        password_change(actor=self.request.user, form=form)
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())

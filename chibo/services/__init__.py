@@ -17,6 +17,7 @@ from .organizations import (  # noqa: F401
     ORG_FIELDS,
     admin_units_load,
     organization_create,
+    organization_kind_save,
     organization_move,
     organization_stamp_set,
     organization_update,

@@ -147,6 +147,23 @@ def role_revoke(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
         assignment.delete()
 
 
+def organization_kind_save(*, actor, kind: OrganizationKind, changed: list[str] | None = None) -> OrganizationKind:
+    """Save a kind of organisation (national reference data: the national administrator only)."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only the national administrator changes the kinds of organisation."))
+    with transaction.atomic():
+        creating = kind.pk is None
+        kind.full_clean()
+        kind.save()
+        audit_record(
+            actor=actor,
+            action="organization_kind.create" if creating else "organization_kind.update",
+            obj=kind,
+            changes={name: getattr(kind, name) for name in (changed or [])},
+        )
+    return kind
+
+
 def admin_units_load() -> tuple[int, int]:
     """Load or refresh the organisation kinds and the official units; idempotent."""
     load_kinds(OrganizationKind)

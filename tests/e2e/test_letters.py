@@ -55,6 +55,7 @@ def test_issue_three_letters_print_and_receive(page, live_server, data, shot, tm
     subprocess.run(
         ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(combined), str(tmp_path / "page")], check=True
     )
+    assert (tmp_path / "page-1.png").stat().st_size > 0
 
     page.context.clear_cookies()
     login(page, live_server, "office")

@@ -243,6 +243,10 @@ def test_every_template_id_has_a_template():
         "invitation/qd213-v1",
         "absence_notice/qd213-v1",
     }
+    from django.template.loader import get_template
+
+    for name in rendering.TEMPLATES.values():
+        get_template(name)  # raises TemplateDoesNotExist or TemplateSyntaxError
 
 
 def test_text_engine_uses_harfbuzz_and_liberation_serif():

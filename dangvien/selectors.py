@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import CharField, Q, Value
 from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from chibo.permissions import READ_ROLES, path_q, scope_paths
 from common.text import fold
@@ -205,21 +206,47 @@ def member_history(member, limit: int = 50):
             "actor"
         )[:limit]
     )
+    pairs = [
+        (event, name, change)
+        for event in audits
+        for name, change in event.changes.items()
+        if isinstance(change, list) and len(change) == 2
+    ]
+    # Related rows named in the changes, one query per kind of relation (not per row).
+    keys = {}
+    for _event, name, change in pairs:
+        field = _field(name)
+        if field is not None and field.is_relation:
+            keys.setdefault(field, set()).update(v for v in change if v not in (None, ""))
+    named = {field: field.related_model.objects.in_bulk(ids) for field, ids in keys.items()}
     for event in audits:
-        # Field names are code; people read the field's label in their language.
-        event.rows = [
-            (_field_label(name), change[0], change[1])
-            for name, change in event.changes.items()
-            if isinstance(change, list) and len(change) == 2
-        ]
+        event.rows = []
+    for event, name, change in pairs:
+        # Field names and stored values are code; people read labels in their language.
+        field = _field(name)
+        label = str(field.verbose_name) if field is not None else name
+        event.rows.append((label, *(_shown(field, value, named) for value in change)))
     return records, audits
 
 
-def _field_label(name: str) -> str:
+def _field(name: str):
     try:
-        return str(Member._meta.get_field(name).verbose_name)
+        return Member._meta.get_field(name)
     except FieldDoesNotExist:  # a field removed since the change was recorded
-        return name
+        return None
+
+
+def _shown(field, value, named):
+    """A recorded value as a person reads it: the choice's label, the related row's name, yes or no."""
+    if field is None or value in (None, ""):
+        return value
+    if field.is_relation:
+        return str(named.get(field, {}).get(value, value))
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value
 
 
 def meeting_exemptions_on(day):

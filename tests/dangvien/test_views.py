@@ -177,3 +177,23 @@ def test_history_shows_field_labels_in_vietnamese(client_a, tree):
     member_update(actor=m.history.first().history_user, member=m, data={"position": "Trưởng phòng"})
     body = client_a.get(reverse("dangvien:detail", args=[m.pk])).content.decode()
     assert "Chức vụ: Chuyên viên → Trưởng phòng" in body and "<code>position</code>" not in body
+
+
+def test_history_shows_values_as_people_read_them(client_a, tree):
+    from dangvien.services import member_update
+
+    m = factories.member(tree["a1"], status="probationary", full_membership_date=None)
+    actor = m.history.first().history_user
+    member_update(
+        actor=actor,
+        member=m,
+        data={
+            "status": "full",
+            "organization": tree["a2"],
+            "covered_213": False,
+            "full_membership_date": m.admission_date.replace(year=m.admission_date.year + 1),
+        },
+    )
+    body = client_a.get(reverse("dangvien:detail", args=[m.pk])).content.decode()
+    assert f"{tree['a1'].name} → {tree['a2'].name}" in body
+    assert "probationary" not in body.split('data-testid="history"')[1]

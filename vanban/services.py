@@ -146,46 +146,34 @@ def documents_issue_many(
     """Number and record several documents of one issuer in one go: consecutive numbers, one
     insert, one audit insert; each PDF renders in the background once the transaction commits."""
     with transaction.atomic():
-        return _documents_issue_many(
+        issued_at = issued_at or timezone.now()
+        day = timezone.localtime(issued_at).date()
+        numbers = numbers_take(issuer=issuer, doc_type=doc_type, year=day.year, count=len(items))
+        documents = [
+            _build(
+                actor=actor,
+                doc_type=doc_type,
+                issuer=issuer,
+                signatory=signatory,
+                subject=subject,
+                template=template,
+                content=content,
+                member=member,
+                issued_at=issued_at,
+                number=number,
+                symbol=symbol,
+            )
+            for (member, subject, content), (number, symbol) in zip(items, numbers, strict=True)
+        ]
+        documents = Document.objects.bulk_create(documents)
+        audit_record_many(
             actor=actor,
-            doc_type=doc_type,
-            issuer=issuer,
-            signatory=signatory,
-            template=template,
-            items=items,
-            issued_at=issued_at,
+            action="document.issue",
+            entries=[(d, {"symbol": d.symbol, "doc_type": doc_type, "member": d.member_id}) for d in documents],
         )
-
-
-def _documents_issue_many(*, actor, doc_type, issuer, signatory, template, items, issued_at) -> list[Document]:
-    issued_at = issued_at or timezone.now()
-    day = timezone.localtime(issued_at).date()
-    numbers = numbers_take(issuer=issuer, doc_type=doc_type, year=day.year, count=len(items))
-    documents = [
-        _build(
-            actor=actor,
-            doc_type=doc_type,
-            issuer=issuer,
-            signatory=signatory,
-            subject=subject,
-            template=template,
-            content=content,
-            member=member,
-            issued_at=issued_at,
-            number=number,
-            symbol=symbol,
-        )
-        for (member, subject, content), (number, symbol) in zip(items, numbers, strict=True)
-    ]
-    documents = Document.objects.bulk_create(documents)
-    audit_record_many(
-        actor=actor,
-        action="document.issue",
-        entries=[(d, {"symbol": d.symbol, "doc_type": doc_type, "member": d.member_id}) for d in documents],
-    )
-    ids = [d.pk for d in documents]
-    transaction.on_commit(lambda: _enqueue_render_many(ids))
-    return documents
+        ids = [d.pk for d in documents]
+        transaction.on_commit(lambda: _enqueue_render_many(ids))
+        return documents
 
 
 def _enqueue_render_many(ids, chunk: int = 10):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("to-chuc/", include("chibo.urls")),
     path("dang-vien/", include("dangvien.urls")),
     path("van-ban/", include("vanban.urls")),
+    path("nhan-xet/", include("nhanxet.urls")),
     path("", include("taikhoan.urls")),
 ]
 

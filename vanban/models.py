@@ -16,6 +16,7 @@ class DocumentType(models.TextChoices):
     CHANGE_NOTICE = "change_notice", _("Change notice")
     INVITATION = "invitation", _("Meeting invitation")
     ABSENCE_NOTICE = "absence_notice", _("Absence notice")
+    EVALUATION = "evaluation", _("Evaluation form (Mẫu 3-213)")
 
 
 # The code in the document symbol (Số 15-GGT/ĐU), per type (HD 36 abbreviations).
@@ -25,6 +26,7 @@ TYPE_CODES = {
     DocumentType.CHANGE_NOTICE: "TB",
     DocumentType.INVITATION: "GM",
     DocumentType.ABSENCE_NOTICE: "TB",
+    DocumentType.EVALUATION: "PNX",
 }
 
 

@@ -21,3 +21,12 @@ document.addEventListener("change", function (event) {
     box.checked = all.checked;
   });
 });
+
+// "Select all ready": ticks the rows marked ready (complete drafts) in the same form.
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-check-ready]");
+  if (!button) return;
+  button.form.querySelectorAll("input[type=checkbox][data-ready]").forEach(function (box) {
+    box.checked = true;
+  });
+});

@@ -1,0 +1,48 @@
+"""Criteria sets are data the national administrator edits here; a set in use is read-only."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import CriteriaSet, Criterion
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["order", "code", "duty", "text", "levels"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_frozen
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(CriteriaSet)
+class CriteriaSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "use", "regulation", "is_active", "frozen_at"]
+    list_filter = ["use", "is_active"]
+    inlines = [CriterionInline]
+    actions = ["new_version", "activate"]
+    readonly_fields = ["is_active", "frozen_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # A version some form uses never changes: a new regulation is a new version.
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_frozen)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)
+
+    @admin.action(description=_("Make a new version of the selected set"))
+    def new_version(self, request, queryset):
+        for criteria_set in queryset:
+            new = services.criteria_set_new_version(actor=request.user, criteria_set=criteria_set)
+            self.message_user(request, _("Version %(n)s created; edit it, then put it in force.") % {"n": new.version})
+
+    @admin.action(description=_("Put the selected set in force"))
+    def activate(self, request, queryset):
+        for criteria_set in queryset:
+            try:
+                services.criteria_set_activate(actor=request.user, criteria_set=criteria_set)
+            except Exception as exc:  # a refusal is shown, not a 500
+                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)

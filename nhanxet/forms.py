@@ -1,0 +1,74 @@
+"""Forms of the evaluation pages; the services check every rule again."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import PeriodScope, ProposalAction, ProposalKind, QualityRating, RequestPurpose
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class PeriodForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Committee"), queryset=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
+    scope = forms.ChoiceField(label=_("Scope"), choices=PeriodScope.choices, initial=PeriodScope.ALL)
+    branch_deadline = forms.DateField(label=_("Branches fill and sign by"), **DATE)
+    confirm_deadline = forms.DateField(label=_("Communes confirm by"), **DATE)
+    forward_deadline = forms.DateField(label=_("Forwarded to workplaces by"), **DATE)
+
+    def __init__(self, *args, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = committees
+        year = timezone.localdate().year
+        self.initial.setdefault("year", year)
+        self.initial.setdefault("branch_deadline", datetime.date(year, 12, 10))
+        self.initial.setdefault("confirm_deadline", datetime.date(year, 12, 20))
+        self.initial.setdefault("forward_deadline", datetime.date(year, 12, 31))
+        if committees.count() == 1:
+            self.initial.setdefault("organization", committees.first())
+
+
+class FrontMeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Met on"), **DATE)
+    attendees = forms.CharField(
+        label=_("Who took part"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Branch committee members and the Front committee of the neighbourhood."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequestForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=RequestPurpose.choices)
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("Answer by"), **DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("due_date", timezone.localdate() + datetime.timedelta(days=15))
+
+
+class ProposalForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Proposal"), choices=ProposalKind.choices)
+    facts = forms.CharField(label=_("Facts"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ProposalActionForm(forms.Form):
+    action = forms.ChoiceField(label=_("What was done"), choices=ProposalAction.choices)
+    action_note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RatingForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("Quality rating"),
+        choices=[("", "—"), *QualityRating.Level.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False)

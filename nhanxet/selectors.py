@@ -1,0 +1,268 @@
+"""Scoped reads of the yearly evaluation. Each takes the acting user (or an object already read
+through a scoped selector) and runs a fixed number of queries whatever the number of rows."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from chibo.models import Organization, Role, RoleAssignment, Side
+from chibo.permissions import READ_ROLES, SIGNING_ROLES, path_q, scope_paths
+from dangvien.models import LinkState, ResidenceLink
+
+from .models import (
+    Evaluation,
+    EvaluationPeriod,
+    EvaluationRequest,
+    EvaluationStatus,
+    FrontMeeting,
+    PeriodScope,
+    Proposal,
+    QualityRating,
+)
+from .services import PERIOD_ROLES, RATING_ROLES, missing_answers, period_for
+
+
+def _users_with_role(organization, roles):
+    ids = RoleAssignment.objects.filter(organization=organization, role__in=roles).values("user_id")
+    return get_user_model().objects.filter(pk__in=ids, is_active=True)
+
+
+def branch_office_users(branch):
+    """Who answers for a residence branch: its secretaries."""
+    return _users_with_role(branch, [Role.BRANCH_SECRETARY])
+
+
+def committee_office_users(committee):
+    return _users_with_role(committee, [Role.CLERK])
+
+
+# ---- periods --------------------------------------------------------------------------------
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:n] for n in range(4, len(path) + 1, 4)]
+
+
+def periods_visible(user):
+    """Periods opened in the user's subtrees, and the ones above that cover them."""
+    paths = scope_paths(user, READ_ROLES)
+    qs = EvaluationPeriod.objects.select_related("organization", "criteria_set")
+    if paths is None:
+        return qs
+    above = {prefix for path in paths for prefix in _prefixes(path)}
+    return qs.filter(path_q(paths, "org_path") | Q(org_path__in=above))
+
+
+def period_committees(user):
+    """Residence-side committees the user may open a period for."""
+    return (
+        Organization.objects.filter(path_q(scope_paths(user, PERIOD_ROLES), "path"))
+        .filter(kind__is_committee=True, is_active=True)
+        .exclude(side=Side.WORKPLACE)
+        .select_related("kind")
+        .order_by("path")
+    )
+
+
+# ---- the branch's list ----------------------------------------------------------------------
+
+
+@dataclass
+class BranchRow:
+    link: ResidenceLink
+    exempt: bool
+    expected: bool  # a yearly form is due (the period's scope, not exempt)
+    form: Evaluation | None = None
+    requests: list = field(default_factory=list)  # [(request, form or None)]
+
+    @property
+    def state(self) -> str:
+        """'missing', 'draft', 'ready' (complete draft), 'signed', 'confirmed', 'forwarded', or '' (not due)."""
+        if self.form is None:
+            return "missing" if self.expected else ""
+        if self.form.is_draft:
+            return "ready" if not missing_answers(self.form) else "draft"
+        return self.form.status
+
+
+def branch_rows(branch, year: int):
+    """(period, rows, front meeting) for a branch's evaluation page, in six queries."""
+    from django.db.models import Exists, OuterRef
+
+    from dangvien.selectors import meeting_exemptions_on
+
+    period = period_for(branch.path, year)
+    exempt = meeting_exemptions_on(timezone.localdate()).filter(member=OuterRef("member"))
+    links = list(
+        ResidenceLink.objects.filter(residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE])
+        .select_related("member", "workplace_committee", "party_group")
+        .annotate(exempt_now=Exists(exempt))
+        .order_by("member__sort_key", "pk")
+    )
+    member_ids = [link.member_id for link in links]
+    forms = list(
+        Evaluation.objects.filter(member__in=member_ids, is_current=True, branch=branch)
+        .filter(Q(year=year, request__isnull=True) | Q(request__isnull=False, request__year=year))
+        .select_related("criteria_set")
+        .prefetch_related("criteria_set__criteria")
+    )
+    requests = list(
+        EvaluationRequest.objects.filter(link__in=links, year=year)
+        .select_related("workplace_committee")
+        .order_by("due_date", "pk")
+    )
+    yearly = {f.member_id: f for f in forms if f.request_id is None}
+    by_request = {f.request_id: f for f in forms if f.request_id}
+    requests_of = {}
+    for request in requests:
+        requests_of.setdefault(request.link_id, []).append((request, by_request.get(request.pk)))
+    rows = []
+    for link in links:
+        form = yearly.get(link.member_id)
+        expected = bool(period) and not link.exempt_now and (period.scope == PeriodScope.ALL or form is not None)
+        rows.append(
+            BranchRow(
+                link=link, exempt=link.exempt_now, expected=expected, form=form, requests=requests_of.get(link.pk, [])
+            )
+        )
+    front = FrontMeeting.objects.filter(branch=branch, year=year).first()
+    return period, rows, front
+
+
+def branch_counts(rows) -> dict:
+    counts = {"expected": 0, "missing": 0, "draft": 0, "ready": 0, "signed": 0, "confirmed": 0, "forwarded": 0}
+    for row in rows:
+        if row.expected or row.form:
+            counts["expected"] += 1
+            counts[row.state or "missing"] += 1
+        for _request, form in row.requests:
+            counts["expected"] += 1
+            if form is None:
+                counts["missing"] += 1
+            elif form.is_draft:
+                counts["ready" if not missing_answers(form) else "draft"] += 1
+            else:
+                counts[form.status] += 1
+    return counts
+
+
+def link_in_branch(branch, pk) -> ResidenceLink:
+    return get_object_or_404(
+        ResidenceLink.objects.select_related(
+            "member", "workplace_committee", "residence_branch", "residence_committee"
+        ),
+        pk=pk,
+        residence_branch=branch,
+        state__in=[LinkState.RECEIVED, LinkState.ACTIVE],
+    )
+
+
+def form_current(link, year, request=None) -> Evaluation | None:
+    qs = Evaluation.objects.filter(member=link.member_id, is_current=True).select_related("criteria_set")
+    qs = qs.filter(request=request) if request else qs.filter(request__isnull=True, year=year)
+    return qs.first()
+
+
+def form_history(evaluation: Evaluation):
+    """Every version of this member's form for the same year (or request), newest first."""
+    qs = Evaluation.objects.filter(member=evaluation.member_id)
+    qs = (
+        qs.filter(request=evaluation.request_id)
+        if evaluation.request_id
+        else qs.filter(year=evaluation.year, request__isnull=True)
+    )
+    return qs.select_related("document", "signed_by", "confirmed_by").order_by("-version")
+
+
+# ---- forms as each side sees them -----------------------------------------------------------
+
+
+def evaluations_visible(user):
+    """The branch side sees its branches' forms; the workplace side sees forms once forwarded."""
+    paths = scope_paths(user, READ_ROLES)
+    qs = Evaluation.objects.select_related(
+        "member", "branch", "commune", "workplace_committee", "criteria_set", "document", "request"
+    )
+    if paths is None:
+        return qs
+    return qs.filter(
+        path_q(paths, "branch_path") | (path_q(paths, "workplace_path") & Q(status=EvaluationStatus.FORWARDED))
+    )
+
+
+def evaluation_get(user, pk) -> Evaluation:
+    return get_object_or_404(evaluations_visible(user), pk=pk)
+
+
+def confirm_committees(user):
+    """Residence committees whose forms the user may confirm and forward."""
+    return (
+        Organization.objects.filter(path_q(scope_paths(user, SIGNING_ROLES), "path"))
+        .filter(kind__is_committee=True, is_active=True)
+        .exclude(side=Side.WORKPLACE)
+        .select_related("kind")
+        .order_by("path")
+    )
+
+
+def confirm_queue(commune, status: str):
+    """Current forms of the commune's branches waiting at a stage (signed → confirm, confirmed → forward)."""
+    return (
+        Evaluation.objects.filter(branch_path__startswith=commune.path, is_current=True, status=status)
+        .select_related("member", "branch", "workplace_committee", "document")
+        .order_by("branch_path", "member__sort_key", "pk")
+    )
+
+
+def incoming(user, year: int):
+    """Forwarded forms of the user's workplace members for a year, with each member's rating."""
+    paths = scope_paths(user, READ_ROLES)
+    forms = list(
+        Evaluation.objects.filter(path_q(paths, "workplace_path"), status=EvaluationStatus.FORWARDED)
+        .filter(Q(year=year, request__isnull=True) | Q(request__year=year))
+        .select_related("member", "branch", "document", "request", "supersedes", "criteria_set")
+        .order_by("member__sort_key", "member_id", "-version")
+    )
+    ratings = {r.member_id: r for r in QualityRating.objects.filter(member__in={f.member_id for f in forms}, year=year)}
+    return forms, ratings
+
+
+def rating_subject(user, member_pk):
+    """A member the user may rate (their workplace office), else 404."""
+    from dangvien.models import Member
+
+    return get_object_or_404(Member.objects.filter(path_q(scope_paths(user, RATING_ROLES), "org_path")), pk=member_pk)
+
+
+def proposals_workplace(user):
+    return (
+        Proposal.objects.filter(path_q(scope_paths(user, READ_ROLES), "workplace_path"))
+        .select_related("member", "evaluation__document", "action_by")
+        .order_by("action_at", "-created_at")
+    )
+
+
+def proposal_get_workplace(user, pk) -> Proposal:
+    return get_object_or_404(proposals_workplace(user), pk=pk)
+
+
+def requests_workplace(user):
+    return (
+        EvaluationRequest.objects.filter(path_q(scope_paths(user, READ_ROLES), "workplace_path"))
+        .select_related("member", "link__residence_branch")
+        .prefetch_related("evaluations")
+        .order_by("-requested_at")
+    )
+
+
+def requests_residence(user):
+    return EvaluationRequest.objects.filter(path_q(scope_paths(user, READ_ROLES), "residence_path")).select_related(
+        "member", "link__residence_branch", "workplace_committee"
+    )
+
+
+def request_get_residence(user, pk) -> EvaluationRequest:
+    return get_object_or_404(requests_residence(user), pk=pk)

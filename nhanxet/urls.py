@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "nhanxet"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ky/moi/", views.period_new, name="period_new"),
+    path("chi-bo/<int:pk>/<int:year>/", views.branch, name="branch"),
+    path("chi-bo/<int:pk>/<int:year>/mat-tran/", views.front_meeting, name="front_meeting"),
+    path("chi-bo/<int:pk>/<int:year>/ky/", views.sign, name="sign"),
+    path("chi-bo/<int:pk>/<int:year>/phieu/<int:link_pk>/", views.form, name="form"),
+    path("chi-bo/<int:pk>/de-nghi/<int:link_pk>/", views.proposal_new, name="proposal_new"),
+    path("phieu/<int:pk>/", views.evaluation, name="evaluation"),
+    path("phieu/<int:pk>/dinh-chinh/", views.correct, name="correct"),
+    path("xac-nhan/<int:pk>/", views.commune, name="commune"),
+    path("nhan/", views.incoming, name="incoming"),
+    path("xep-loai/<int:member_pk>/<int:year>/", views.rating, name="rating"),
+    path("de-nghi/<int:pk>/", views.proposal_act, name="proposal_act"),
+    path("xin-y-kien/", views.requests, name="requests"),
+    path("xin-y-kien/moi/<int:member_pk>/", views.request_new, name="request_new"),
+    path("xin-y-kien/<int:pk>/phieu/", views.request_form, name="request_form"),
+]

@@ -1,0 +1,448 @@
+"""Evaluation pages: periods, the branch's list and fast form, the commune's confirmation queue,
+the workplace's incoming forms with the year-end rating, requests and proposals."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chibo.permissions import can_manage_branch
+from chibo.selectors import branch_get, branches_visible
+from common.forms import run_service as _run
+from dangvien.selectors import member_get
+
+from . import selectors, services
+from .forms import (
+    CorrectionForm,
+    FrontMeetingForm,
+    PeriodForm,
+    ProposalActionForm,
+    ProposalForm,
+    RatingForm,
+    RequestForm,
+)
+from .models import EvaluationStatus, QualityRating
+
+
+def _year(request, default=None) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return default or timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def index(request):
+    """Where each side starts: the periods, the branches to fill, the communes to confirm, what came in."""
+    year = _year(request)
+    branches = list(branches_visible(request.user)[:200])
+    return render(
+        request,
+        "nhanxet/index.html",
+        {
+            "year": year,
+            "periods": selectors.periods_visible(request.user).filter(year=year)[:50],
+            "branches": [b for b in branches if can_manage_branch(request.user, b)],
+            "communes": selectors.confirm_committees(request.user)[:50],
+            "can_open": selectors.period_committees(request.user).exists(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_new(request):
+    committees = selectors.period_committees(request.user)
+    if not committees.exists():
+        raise Http404
+    form = PeriodForm(request.POST or None, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        period = _run(form, lambda: services.period_open(actor=request.user, **form.cleaned_data))
+        if period:
+            messages.success(
+                request,
+                _("The %(year)s evaluation period of %(org)s is open.")
+                % {"year": period.year, "org": period.organization.name},
+            )
+            return redirect(reverse("nhanxet:index") + f"?year={period.year}")
+    return render(request, "nhanxet/period_form.html", {"form": form})
+
+
+# ---- the branch -----------------------------------------------------------------------------
+
+
+@login_required
+def branch(request, pk, year):
+    branch = branch_get(request.user, pk)
+    period, rows, front = selectors.branch_rows(branch, year)
+    can_manage = can_manage_branch(request.user, branch)
+    return render(
+        request,
+        "nhanxet/branch.html",
+        {
+            "branch": branch,
+            "year": year,
+            "period": period,
+            "rows": rows,
+            "counts": selectors.branch_counts(rows),
+            "front": front,
+            "front_form": FrontMeetingForm(
+                initial={"held_on": front.held_on, "attendees": front.attendees, "notes": front.notes}
+                if front
+                else None
+            ),
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _managed_branch(request, pk):
+    branch = branch_get(request.user, pk)
+    if not can_manage_branch(request.user, branch):
+        raise Http404
+    return branch
+
+
+@login_required
+@require_POST
+def front_meeting(request, pk, year):
+    branch = _managed_branch(request, pk)
+    form = FrontMeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.front_meeting_record(actor=request.user, branch=branch, year=year, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("The meeting with the Front committee was recorded."))
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+    return redirect("nhanxet:branch", pk=branch.pk, year=year)
+
+
+@login_required
+@require_POST
+def sign(request, pk, year):
+    branch = _managed_branch(request, pk)
+    try:
+        signed = services.evaluations_sign(actor=request.user, branch=branch, ids=request.POST.getlist("forms"))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except ValueError:
+        messages.error(request, _("The request is incomplete; reload the page."))
+    else:
+        messages.success(request, _("%(count)s forms signed (T/M CHI BỘ).") % {"count": len(signed)})
+    return redirect("nhanxet:branch", pk=branch.pk, year=year)
+
+
+def _form_page(request, *, branch, link, year, eval_request=None):
+    """The fast form: GET shows it, POST saves a draft (JSON for the autosave, a redirect otherwise)."""
+    evaluation = selectors.form_current(link, year, eval_request)
+    if request.method == "POST":
+        return _form_post(request, branch=branch, link=link, year=year, eval_request=eval_request)
+    if evaluation is not None:
+        criteria_set = evaluation.criteria_set
+    else:
+        try:
+            _period, criteria_set = services._form_context(link=link, year=year, request=eval_request)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+            return redirect("nhanxet:branch", pk=branch.pk, year=year)
+    if evaluation is not None and not evaluation.is_draft:
+        return redirect("nhanxet:evaluation", pk=evaluation.pk)
+    criteria = list(criteria_set.criteria.all())
+    _period, rows, _front = selectors.branch_rows(branch, year) if eval_request is None else (None, [], None)
+    links = [row.link.pk for row in rows if row.expected or row.form]
+    following = links[links.index(link.pk) + 1] if link.pk in links and links.index(link.pk) + 1 < len(links) else None
+    return render(
+        request,
+        "nhanxet/form.html",
+        {
+            "branch": branch,
+            "link": link,
+            "member": link.member,
+            "year": year,
+            "eval_request": eval_request,
+            "evaluation": evaluation,
+            "criteria_set": criteria_set,
+            "criteria": criteria,
+            "answers": evaluation.answers if evaluation else {},
+            "next_url": reverse("nhanxet:form", args=[branch.pk, year, following]) if following else None,
+            "position": (links.index(link.pk) + 1, len(links)) if link.pk in links else None,
+        },
+    )
+
+
+def _form_json(evaluation):
+    return {
+        "id": evaluation.pk,
+        "lock_version": evaluation.lock_version,
+        "answers": evaluation.answers,
+        "remarks": evaluation.remarks,
+        "conclusion": evaluation.conclusion,
+        "conclusion_details": evaluation.conclusion_details,
+        "by": str(evaluation.updated_by or ""),
+        "at": timezone.localtime(evaluation.updated_at).strftime("%H:%M:%S"),
+        "missing": services.missing_answers(evaluation),
+    }
+
+
+def _form_post(request, *, branch, link, year, eval_request):
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        lock_version = int(request.POST.get("lock_version", ""))
+    except ValueError:
+        return JsonResponse({"error": _("The request is incomplete; reload the page.")}, status=400)
+    answers = {key[2:]: value for key, value in request.POST.items() if key.startswith("c_")}
+    try:
+        evaluation = services.evaluation_save(
+            actor=request.user,
+            link=link,
+            year=year,
+            lock_version=lock_version,
+            answers=answers,
+            remarks=request.POST.get("remarks", ""),
+            conclusion=request.POST.get("conclusion", ""),
+            conclusion_details=request.POST.get("conclusion_details", ""),
+            request=eval_request,
+        )
+    except services.EvaluationConflict as conflict:
+        theirs = conflict.evaluation
+        message = _("%(who)s saved this form at %(at)s. Their answers are shown; check and change again if needed.") % {
+            "who": theirs.updated_by or _("Someone"),
+            "at": timezone.localtime(theirs.updated_at).strftime("%H:%M:%S"),
+        }
+        if wants_json:
+            return JsonResponse({"conflict": True, "error": message, **_form_json(theirs)}, status=409)
+        messages.error(request, message)
+        return redirect(request.path)
+    except ValidationError as exc:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        if wants_json:
+            return JsonResponse({"error": _errors(exc), "fields": fields}, status=400)
+        messages.error(request, _errors(exc))
+        return redirect(request.path)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    if wants_json:
+        return JsonResponse({"ok": True, **_form_json(evaluation)})
+    messages.success(request, _("The form of %(name)s was saved.") % {"name": link.member.full_name})
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("nhanxet:branch", pk=branch.pk, year=year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form(request, pk, year, link_pk):
+    branch = _managed_branch(request, pk)
+    link = selectors.link_in_branch(branch, link_pk)
+    return _form_page(request, branch=branch, link=link, year=year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_form(request, pk):
+    eval_request = selectors.request_get_residence(request.user, pk)
+    branch = eval_request.link.residence_branch
+    if branch is None or not can_manage_branch(request.user, branch):
+        raise Http404
+    link = selectors.link_in_branch(branch, eval_request.link_id)
+    return _form_page(request, branch=branch, link=link, year=eval_request.year, eval_request=eval_request)
+
+
+@login_required
+def evaluation(request, pk):
+    evaluation = selectors.evaluation_get(request.user, pk)
+    criteria = list(evaluation.criteria_set.criteria.all())
+    rows = [(c, c.level_label(evaluation.answers.get(c.code, ""))) for c in criteria]
+    can_correct = (
+        evaluation.is_current and not evaluation.is_draft and can_manage_branch(request.user, evaluation.branch)
+    )
+    return render(
+        request,
+        "nhanxet/evaluation.html",
+        {
+            "evaluation": evaluation,
+            "rows": rows,
+            "history": selectors.form_history(evaluation),
+            "can_correct": can_correct,
+            "correction_form": CorrectionForm(),
+            "branch_side": selectors.evaluations_visible(request.user)
+            .filter(pk=evaluation.pk, branch_path__startswith=evaluation.branch_path)
+            .exists()
+            and can_manage_branch(request.user, evaluation.branch),
+        },
+    )
+
+
+@login_required
+@require_POST
+def correct(request, pk):
+    evaluation = selectors.evaluation_get(request.user, pk)
+    if not can_manage_branch(request.user, evaluation.branch):
+        raise Http404
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the correction."))
+        return redirect("nhanxet:evaluation", pk=evaluation.pk)
+    try:
+        new = services.evaluation_correct(actor=request.user, evaluation=evaluation, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("nhanxet:evaluation", pk=evaluation.pk)
+    messages.success(request, _("Version %(n)s was created as a draft; change it and sign again.") % {"n": new.version})
+    if new.request_id:
+        return redirect("nhanxet:request_form", pk=new.request_id)
+    return redirect("nhanxet:form", pk=new.branch_id, year=new.year, link_pk=new.link_id)
+
+
+# ---- the commune ----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commune(request, pk):
+    committee = selectors.confirm_committees(request.user).filter(pk=pk).first()
+    if committee is None:
+        raise Http404
+    if request.method == "POST":
+        ids = request.POST.getlist("forms")
+        action = request.POST.get("action")
+        try:
+            if action == "forward":
+                done = services.evaluations_forward(actor=request.user, commune=committee, ids=ids)
+                messages.success(request, _("%(count)s forms forwarded to the workplaces.") % {"count": len(done)})
+            else:
+                done = services.evaluations_confirm(actor=request.user, commune=committee, ids=ids)
+                messages.success(
+                    request, _("%(count)s forms confirmed; their PDFs are being made.") % {"count": len(done)}
+                )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except ValueError:
+            messages.error(request, _("The request is incomplete; reload the page."))
+        return redirect("nhanxet:commune", pk=committee.pk)
+    return render(
+        request,
+        "nhanxet/commune.html",
+        {
+            "committee": committee,
+            "signed": list(selectors.confirm_queue(committee, EvaluationStatus.SIGNED)[:1000]),
+            "confirmed": list(selectors.confirm_queue(committee, EvaluationStatus.CONFIRMED)[:1000]),
+        },
+    )
+
+
+# ---- the workplace --------------------------------------------------------------------------
+
+
+@login_required
+def incoming(request):
+    year = _year(request)
+    forms, ratings = selectors.incoming(request.user, year)
+    return render(
+        request,
+        "nhanxet/incoming.html",
+        {
+            "year": year,
+            "forms": forms,
+            "ratings": ratings,
+            "levels": QualityRating.Level.choices,
+            "proposals": selectors.proposals_workplace(request.user).filter(action="")[:100],
+        },
+    )
+
+
+@login_required
+@require_POST
+def rating(request, member_pk, year):
+    member = selectors.rating_subject(request.user, member_pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rating_record(actor=request.user, member=member, year=year, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("The rating of %(name)s was recorded.") % {"name": member.full_name})
+    else:
+        messages.error(request, _("Choose a rating from the list."))
+    return redirect(reverse("nhanxet:incoming") + f"?year={year}#m{member.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_act(request, pk):
+    proposal = selectors.proposal_get_workplace(request.user, pk)
+    form = ProposalActionForm(
+        request.POST or None, initial={"action": proposal.action, "action_note": proposal.action_note}
+    )
+    if request.method == "POST" and form.is_valid():
+        done = _run(
+            form,
+            lambda: services.proposal_act(
+                actor=request.user,
+                proposal=proposal,
+                action=form.cleaned_data["action"],
+                note=form.cleaned_data["action_note"],
+            ),
+        )
+        if done:
+            messages.success(request, _("What was done about the proposal was recorded."))
+            return redirect("nhanxet:incoming")
+    return render(request, "nhanxet/proposal_act.html", {"proposal": proposal, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_new(request, pk, link_pk):
+    branch = _managed_branch(request, pk)
+    link = selectors.link_in_branch(branch, link_pk)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _run(form, lambda: services.proposal_create(actor=request.user, link=link, **form.cleaned_data))
+        if done:
+            messages.success(request, _("The proposal was sent to %(org)s.") % {"org": link.workplace_committee.name})
+            return redirect("chibo:branch", pk=branch.pk)
+    return render(request, "nhanxet/proposal_form.html", {"branch": branch, "link": link, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request, member_pk):
+    member = member_get(request.user, member_pk)
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _run(form, lambda: services.request_create(actor=request.user, member=member, **form.cleaned_data))
+        if done:
+            messages.success(request, _("The request was sent to the residence branch."))
+            return redirect("nhanxet:requests")
+    return render(request, "nhanxet/request_form.html", {"member": member, "form": form})
+
+
+@login_required
+def requests(request):
+    return render(
+        request,
+        "nhanxet/requests.html",
+        {
+            "sent": selectors.requests_workplace(request.user)[:200],
+            "received": selectors.requests_residence(request.user)
+            .prefetch_related("evaluations")
+            .order_by("due_date")[:200],
+        },
+    )

@@ -366,3 +366,24 @@ def test_new_criteria_version_leaves_the_frozen_one(period, admin_user):
         services.criteria_set_new_version(actor=period["office"], criteria_set=frozen)
     # Forms of the open period keep the version the period was opened with.
     assert fill(period, period["links"][0]).criteria_set == frozen
+
+
+def test_confirmed_form_pdf_reads_as_the_paper_form(period, settings, tmp_path):
+    from tests.helpers import pdf_text
+    from vanban.services import document_render
+
+    form = _signed(period, period["links"][0], conclusion="commend", details="Vận động nhân dân hiến đất làm đường")
+    confirmed = services.evaluations_confirm(actor=period["office"], commune=period["commune"], ids=[form.pk])[0]
+    document = document_render(confirmed.document_id)
+    text = pdf_text(document.pdf.read())
+    for expected in (
+        "PHIẾU NHẬN XÉT",
+        "Trần Văn Thứ0",
+        "Tham gia sinh hoạt định kỳ với chi bộ nơi cư trú: Tham gia đầy đủ",
+        "Kết luận, đề nghị: Đề nghị biểu dương. Vận động nhân dân hiến đất làm đường",
+        "T/M CHI BỘ — BÍ THƯ: Ngô Văn Nhân",
+        "XÁC NHẬN CỦA",
+        document.symbol,
+        "T/M ĐẢNG ỦY",
+    ):
+        assert expected in text, expected

@@ -1,0 +1,192 @@
+"""Evaluation pages: the branch's list and fast form (autosave JSON, conflicts, field errors), the
+commune's queue, the workplace's incoming forms; allow and deny for all three sides; fixed queries."""
+
+import pytest
+from django.urls import reverse
+
+from chibo.models import Role
+from dangvien.models import LinkState, ResidenceLink
+from nhanxet import services
+from nhanxet.models import Evaluation, EvaluationPeriod, QualityRating
+from tests import factories
+from tests.helpers import query_count
+
+from .conftest import fill, full_answers
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def _form_url(data, link):
+    return reverse("nhanxet:form", args=[data["res"].pk, data["year"], link.pk])
+
+
+def test_form_autosave_json_conflict_and_field_errors(client, period):
+    link = period["links"][0]
+    url = _form_url(period, link)
+    client.force_login(period["secretary"])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Tham gia đầy đủ" in page.content.decode()
+    saved = client.post(url, {"lock_version": 0, "c_example": "good", "remarks": "Gương mẫu"}, **JSON)
+    assert saved.status_code == 200 and saved.json()["lock_version"] == 1
+    assert "criterion 2" in " ".join(saved.json()["missing"]) or "tiêu chí 2" in " ".join(saved.json()["missing"])
+    stale = client.post(url, {"lock_version": 0, "c_example": "poor"}, **JSON)
+    assert stale.status_code == 409 and stale.json()["answers"] == {"example": "good"}
+    bad = client.post(url, {"lock_version": 1, "c_example": "splendid"}, **JSON)
+    assert bad.status_code == 400 and "c_example" in bad.json()["fields"]
+    assert Evaluation.objects.get().answers == {"example": "good"}
+    # Without JavaScript the form posts normally and goes to the next member.
+    plain = client.post(
+        url,
+        {
+            "lock_version": 1,
+            **{f"c_{k}": v for k, v in full_answers(period["period"].criteria_set).items()},
+            "conclusion": "none",
+            "next": "/nhan-xet/",
+        },
+    )
+    assert plain.status_code == 302 and plain["Location"] == "/nhan-xet/"
+
+
+def test_branch_page_lists_progress_and_signs(client, period):
+    fill(period, period["links"][0])
+    client.force_login(period["secretary"])
+    url = reverse("nhanxet:branch", args=[period["res"].pk, period["year"]])
+    page = client.get(url).content.decode()
+    assert page.count('class="list-group-item evaluation-row"') == 5
+    assert 'data-state="ready"' in page
+    form = Evaluation.objects.get()
+    response = client.post(reverse("nhanxet:sign", args=[period["res"].pk, period["year"]]), {"forms": [form.pk]})
+    assert response.status_code == 302
+    form.refresh_from_db()
+    assert form.status == "signed"
+
+
+def test_branch_list_queries_fixed_for_300_forms(client, period):
+    client.force_login(period["secretary"])
+    url = reverse("nhanxet:branch", args=[period["res"].pk, period["year"]])
+    fill(period, period["links"][0])
+    small = query_count(client, url)
+    template = period["links"][0]
+    members = [factories.member(period["a1"], full_name=f"Phạm Văn Số{i}", commune_code=70) for i in range(295)]
+    links = ResidenceLink.objects.bulk_create(
+        [
+            ResidenceLink(
+                member=m,
+                workplace_committee=template.workplace_committee,
+                workplace_path=template.workplace_path,
+                residence_commune=template.residence_commune,
+                residence_committee=template.residence_committee,
+                residence_path=template.residence_path,
+                residence_branch=period["res"],
+                state=LinkState.ACTIVE,
+            )
+            for m in members
+        ]
+    )
+    answers = full_answers(period["period"].criteria_set)
+    Evaluation.objects.bulk_create(
+        Evaluation(
+            member=link.member,
+            link=link,
+            branch=period["res"],
+            branch_path=period["res"].path,
+            commune=period["commune"],
+            workplace_committee=link.workplace_committee,
+            workplace_path=link.workplace_path,
+            year=period["year"],
+            period=period["period"],
+            criteria_set=period["period"].criteria_set,
+            answers=answers if i % 2 else {},
+            conclusion="none",
+        )
+        for i, link in enumerate(links)
+    )
+    assert Evaluation.objects.count() == 296
+    assert query_count(client, url) == small
+
+
+def test_who_may_open_which_page(client, period):
+    fill(period, period["links"][0])
+    form = Evaluation.objects.get()
+    neighbour_secretary = factories.user(
+        "sec2",
+        roles=[
+            (
+                factories.org(
+                    period["commune"], name="Chi bộ khu phố 2", kind_code="chi-bo-noi-cu-tru", side="residence"
+                ),
+                Role.BRANCH_SECRETARY,
+            )
+        ],
+    )
+    url = _form_url(period, period["links"][0])
+    for user, expected in [
+        (period["secretary"], 200),
+        (period["office"], 200),
+        (neighbour_secretary, 404),
+        (period["clerk_a"], 404),
+        (period["leader"], 404),
+    ]:
+        client.force_login(user)
+        assert client.get(url).status_code == expected, user
+        assert client.get(reverse("nhanxet:evaluation", args=[form.pk])).status_code == expected, user
+    # A draft is not the workplace's to read; a forwarded form is, for its own committee only.
+    services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[form.pk])
+    services.evaluations_confirm(actor=period["office"], commune=period["commune"], ids=[form.pk])
+    services.evaluations_forward(actor=period["office"], commune=period["commune"], ids=[form.pk])
+    for user, expected in [(period["clerk_a"], 200), (period["clerk_b"], 404), (neighbour_secretary, 404)]:
+        client.force_login(user)
+        assert client.get(reverse("nhanxet:evaluation", args=[form.pk])).status_code == expected, user
+    commune_url = reverse("nhanxet:commune", args=[period["commune"].pk])
+    for user, expected in [(period["office"], 200), (period["clerk_a"], 404), (period["secretary"], 404)]:
+        client.force_login(user)
+        assert client.get(commune_url).status_code == expected, user
+
+
+def test_commune_confirms_and_forwards_then_workplace_rates(client, period):
+    forms = [
+        services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[fill(period, link).pk])[0]
+        for link in period["links"][:2]
+    ]
+    client.force_login(period["office"])
+    url = reverse("nhanxet:commune", args=[period["commune"].pk])
+    assert client.get(url).content.decode().count('class="confirm-row"') == 2
+    client.post(url, {"action": "confirm", "forms": [f.pk for f in forms]})
+    assert client.get(url).content.decode().count('class="forward-row"') == 2
+    client.post(url, {"action": "forward", "forms": [f.pk for f in forms]})
+    assert set(Evaluation.objects.values_list("status", flat=True)) == {"forwarded"}
+    client.force_login(period["clerk_a"])
+    page = client.get(reverse("nhanxet:incoming") + f"?year={period['year']}").content.decode()
+    assert page.count('class="incoming-row"') == 2
+    member = forms[0].member
+    client.post(reverse("nhanxet:rating", args=[member.pk, period["year"]]), {"level": "good"})
+    assert QualityRating.objects.get(member=member).evaluation == forms[0]
+    client.force_login(period["clerk_b"])
+    assert (
+        client.post(reverse("nhanxet:rating", args=[member.pk, period["year"]]), {"level": "good"}).status_code == 404
+    )
+    assert "incoming-row" not in client.get(reverse("nhanxet:incoming")).content.decode()
+
+
+def test_period_form_errors_land_on_fields(client, branch):
+    client.force_login(branch["office"])
+    url = reverse("nhanxet:period_new")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "organization": branch["commune"].pk,
+            "year": 2026,
+            "scope": "all",
+            "branch_deadline": "2026-12-20",
+            "confirm_deadline": "2026-12-10",
+            "forward_deadline": "2026-12-31",
+        },
+    )
+    assert response.status_code == 200
+    assert "confirm_deadline" in response.context["form"].errors
+    assert not EvaluationPeriod.objects.exists()
+    client.force_login(branch["secretary"])
+    assert client.get(url).status_code == 404

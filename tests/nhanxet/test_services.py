@@ -14,7 +14,7 @@ from taikhoan.models import Notification
 from tests import factories
 from vanban.models import Document, DocumentStatus, NumberRegister
 
-from .conftest import fill, full_answers
+from .conftest import fill
 
 pytestmark = pytest.mark.django_db
 

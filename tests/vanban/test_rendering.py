@@ -242,6 +242,7 @@ def test_every_template_id_has_a_template():
         "change_notice/qd213-v1",
         "invitation/qd213-v1",
         "absence_notice/qd213-v1",
+        "evaluation/qd213-v1",
     }
     from django.template.loader import get_template
 
@@ -267,6 +268,7 @@ def test_caches_shared_between_letters_change_no_byte(image_root):
     engine = rendering._get_engine()
     engine.computed_styles.clear()
     engine.fixed_blocks.clear()
+    engine.fonts.clear()
     first = rendering.render_pdf(bench_pdf.varied_snapshot(7), image_root=image_root)
     assert engine.fixed_blocks, "the data-fixed blocks were laid out through the cache"
     for i in range(3):
@@ -281,6 +283,26 @@ def test_caches_shared_between_letters_change_no_byte(image_root):
     )
     assert bench_pdf.varied_snapshot(7)["member"]["full_name"] not in cached_text
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in cached_text
+
+
+def test_styles_found_by_element_chain_are_the_matched_ones(image_root):
+    """hd36.css has only tag, class and id selectors: styles are kept by element chain,
+    and a letter styled that way has the bytes it has when every rule is matched."""
+    assert rendering._simple_selectors(rendering.STYLESHEET.read_text())
+    for css in ["p:first-child {}", "h1 + p {}", "p ~ p {}", "[lang] {}", "@media print { p {} }", "p::before {}"]:
+        assert not rendering._simple_selectors(css), css
+    engine = rendering._get_engine()
+    snapshot = bench_pdf.varied_snapshot(3)
+    try:
+        engine.styles_by_chain = False
+        engine.computed_styles.clear()
+        matched = rendering.render_pdf(snapshot, image_root=image_root)
+        assert not any(key[0] == "chain" for key in engine.computed_styles)
+    finally:
+        engine.styles_by_chain = True
+    rendering.render_pdf(bench_pdf.varied_snapshot(4), image_root=image_root)
+    assert any(key[0] == "chain" for key in engine.computed_styles)
+    assert rendering.render_pdf(snapshot, image_root=image_root) == matched
 
 
 def test_plain_weasyprint_documents_bypass_the_caches():

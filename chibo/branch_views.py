@@ -54,6 +54,7 @@ def branch_home(request, pk):
             "move_form": MoveForm(branch=branch),
             "group_form": GroupForm(branch=branch),
             "flagged": sum(link.absence_flagged for link in links),
+            "year": timezone.localdate().year,
         },
     )
 

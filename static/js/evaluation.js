@@ -59,7 +59,7 @@
       errorBox.textContent = "";
       showErrors({});
       state.textContent = form.dataset.msgSaved + " " + result.at;
-      missingBox.textContent = result.missing.length ? "⏳ " + result.missing.join(", ") : "✓";
+      missingBox.textContent = result.missing.length ? form.dataset.msgMissing + " " + result.missing.join(", ") : form.dataset.msgComplete;
       if (dirty) { keep(); return send(); }
       localStorage.removeItem(storeKey);
       return true;
@@ -93,6 +93,8 @@
     event.preventDefault();
     clearTimeout(timer);
     keep();
+    // A save already on its way finishes first; this one then carries the newest answers.
+    while (inFlight) await new Promise((resolve) => setTimeout(resolve, 50));
     if (await send()) {
       const next = form.querySelector("[name=next]");
       window.location.href = next ? next.value : document.querySelector(".breadcrumb a").href;

@@ -133,7 +133,7 @@ def test_outsiders_cannot_fill(period):
 
 
 def test_no_period_no_yearly_form(branch):
-    with pytest.raises(ValidationError, match="No evaluation period"):
+    with pytest.raises(ValidationError, match="Chưa có kỳ nhận xét"):
         services.evaluation_save(
             actor=branch["secretary"],
             link=branch["links"][0],
@@ -155,7 +155,7 @@ def test_exempt_member_gets_no_yearly_form_only_on_request(period):
         start_date=timezone.localdate(),
         decided_by="Đảng ủy Sở",
     )
-    with pytest.raises(ValidationError, match="exempt"):
+    with pytest.raises(ValidationError, match="miễn sinh hoạt"):
         fill(period, link)
     request = services.request_create(
         actor=period["clerk_a"],
@@ -189,19 +189,19 @@ def test_sign_is_all_or_nothing(period):
     )
     with pytest.raises(ValidationError) as exc:
         services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[complete.pk, partial.pk])
-    assert "criterion 2" in " ".join(exc.value.messages)
+    assert "tiêu chí 2" in " ".join(exc.value.messages)
     assert Evaluation.objects.filter(status="draft").count() == 2
     # Proposing handling needs the facts.
     handle = fill(period, period["links"][2], conclusion="handle")
-    with pytest.raises(ValidationError, match="facts"):
+    with pytest.raises(ValidationError, match="nội dung đề nghị"):
         services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[handle.pk])
     signed = services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[complete.pk])
     assert signed[0].status == "signed" and signed[0].signer_name == "Ngô Văn Nhân"
     # A double-submitted sign is refused, not signed twice.
-    with pytest.raises(ValidationError, match="already signed"):
+    with pytest.raises(ValidationError, match="phiếu đã ký"):
         services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[complete.pk])
     # Signed means immutable.
-    with pytest.raises(ValidationError, match="signed"):
+    with pytest.raises(ValidationError, match="Phiếu đã ký"):
         fill(period, period["links"][0], level="poor")
     assert AuditEvent.objects.filter(action="evaluation.sign").count() == 1
 
@@ -222,7 +222,7 @@ def test_yearly_forms_need_the_front_meeting(branch):
     data = {**branch, "year": year, "period": EvaluationPeriod.objects.get()}
     form = fill(data, branch["links"][0])
     assert not FrontMeeting.objects.exists()
-    with pytest.raises(ValidationError, match="Front committee"):
+    with pytest.raises(ValidationError, match="Mặt trận"):
         services.evaluations_sign(actor=branch["secretary"], branch=branch["res"], ids=[form.pk])
 
 
@@ -238,7 +238,7 @@ def test_confirm_issues_numbered_documents_and_forward_tells_the_workplace(perio
     for outsider in (period["clerk_a"], period["secretary"]):
         with pytest.raises(PermissionDenied):
             services.evaluations_confirm(actor=outsider, commune=period["commune"], ids=[first.pk])
-    with pytest.raises(ValidationError, match="not confirmed yet"):
+    with pytest.raises(ValidationError, match="chưa được xác nhận"):
         services.evaluations_forward(actor=period["office"], commune=period["commune"], ids=[first.pk])
     confirmed = services.evaluations_confirm(
         actor=period["office"], commune=period["commune"], ids=[first.pk, second.pk]
@@ -250,7 +250,7 @@ def test_confirm_issues_numbered_documents_and_forward_tells_the_workplace(perio
     snapshot = Document.objects.get(pk=confirmed[0].document_id).snapshot
     assert snapshot["extra"]["branch_signer"]["name"] == "Ngô Văn Nhân"
     assert snapshot["extra"]["criteria"][0]["level"] == "Nêu gương tốt"
-    with pytest.raises(ValidationError, match="not waiting"):
+    with pytest.raises(ValidationError, match="không ở bước chờ xác nhận"):
         services.evaluations_confirm(actor=period["office"], commune=period["commune"], ids=[first.pk])
     services.evaluations_forward(actor=period["office"], commune=period["commune"], ids=[first.pk, second.pk])
     assert set(Evaluation.objects.values_list("status", flat=True)) == {"forwarded"}
@@ -278,7 +278,7 @@ def test_correction_is_a_new_version_and_replaces_the_document(period):
         old,
         "draft",
     )
-    with pytest.raises(ValidationError, match="newer version"):
+    with pytest.raises(ValidationError, match="phiên bản mới hơn"):
         services.evaluation_correct(actor=period["secretary"], evaluation=old, reason="again")
     fill(period, period["links"][0], level="fair")
     services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[new.pk])

@@ -74,6 +74,7 @@ class Command(BaseCommand):
             self._signing(admin, orgs)
             self._letters(admin, orgs)
             self._branch_work(admin, orgs)
+            self._evaluations(admin, orgs)
         self._print(orgs)
 
     def _signing(self, admin, orgs):
@@ -202,6 +203,76 @@ class Command(BaseCommand):
         meeting_schedule(
             actor=secretary, branch=branch, starts_at=coming, agenda=agenda, year=year, half=half, **fields
         )
+
+    def _evaluations(self, admin, orgs):
+        """This year's period opened by the commune; the branch met the Front committee, signed
+        one form, has one ready to sign and one draft; the workplace asked about one member."""
+        from django.utils import timezone
+
+        from dangvien.models import LinkState, ResidenceLink
+        from nhanxet.models import EvaluationPeriod
+        from nhanxet.services import (
+            evaluation_save,
+            evaluations_sign,
+            front_meeting_record,
+            period_open,
+            request_create,
+        )
+
+        commune, branch = orgs["commune0"], orgs["res0"]
+        today = timezone.localdate()
+        if EvaluationPeriod.objects.filter(organization=commune, year=today.year).exists():
+            return
+        office = User.objects.get(username="vanphong.phohien")
+        secretary = User.objects.get(username="bithu.nhanduc")
+        period = period_open(
+            actor=office,
+            organization=commune,
+            year=today.year,
+            scope="all",
+            branch_deadline=max(today, datetime.date(today.year, 12, 10)),
+            confirm_deadline=max(today, datetime.date(today.year, 12, 20)),
+            forward_deadline=max(today, datetime.date(today.year, 12, 31)),
+        )
+        front_meeting_record(
+            actor=secretary,
+            branch=branch,
+            year=today.year,
+            held_on=today,
+            attendees="Chi ủy chi bộ; Ban công tác Mặt trận khu phố Nhân Dục",
+        )
+        links = list(
+            ResidenceLink.objects.filter(
+                residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE]
+            ).select_related("member", "residence_branch", "residence_committee", "workplace_committee")[:3]
+        )
+        criteria = [c.code for c in period.criteria_set.criteria.all()]
+        forms = []
+        for i, link in enumerate(links):
+            answers = {code: "good" for code in criteria} if i < 2 else {criteria[0]: "good"}
+            forms.append(
+                evaluation_save(
+                    actor=secretary,
+                    link=link,
+                    year=today.year,
+                    lock_version=0,
+                    answers=answers,
+                    remarks="Gương mẫu, tích cực tham gia hoạt động của khu phố." if i == 0 else "",
+                    conclusion="none" if i < 2 else "",
+                )
+            )
+        if forms:
+            evaluations_sign(actor=secretary, branch=branch, ids=[forms[0].pk])
+        if len(links) > 1:
+            request_create(
+                actor=User.objects.get(username="vanphong.sogd")
+                if links[1].workplace_path.startswith(orgs["wp0"].path)
+                else admin,
+                member=links[1].member,
+                purpose="appointment",
+                details="Quy trình bổ nhiệm lại",
+                due_date=today + datetime.timedelta(days=15),
+            )
 
     def _org(self, admin, parent, **fields):
         existing = Organization.objects.filter(name=fields["name"])

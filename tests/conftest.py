@@ -21,6 +21,10 @@ def _reference_data(request):
 
     if not Commune.objects.exists():
         admin_units_load()
+    from nhanxet.defaults import seed
+    from nhanxet.models import CriteriaSet, Criterion
+
+    seed(CriteriaSet, Criterion)
 
 
 @pytest.fixture

@@ -387,3 +387,47 @@ def test_confirmed_form_pdf_reads_as_the_paper_form(period, settings, tmp_path):
         "T/M ĐẢNG ỦY",
     ):
         assert expected in text, expected
+
+
+def test_branch_progress_follows_the_period_scope(branch):
+    from dangvien.services import exemption_record
+    from nhanxet.selectors import branch_counts, branch_rows
+
+    year = timezone.localdate().year
+    exemption_record(
+        actor=branch["clerk_a"],
+        member=branch["links"][2].member,
+        category="barracks",
+        reason="Ở doanh trại",
+        start_date=timezone.localdate(),
+        decided_by="Đảng ủy Sở",
+    )
+    _period, rows, _front = branch_rows(branch["res"], year)
+    assert branch_counts(rows)["expected"] == 0  # no period yet
+    period = services.period_open(
+        actor=branch["office"],
+        organization=branch["commune"],
+        year=year,
+        scope="requested",
+        branch_deadline=datetime.date(year, 12, 10),
+        confirm_deadline=datetime.date(year, 12, 20),
+        forward_deadline=datetime.date(year, 12, 31),
+    )
+    _period, rows, _front = branch_rows(branch["res"], year)
+    assert branch_counts(rows)["expected"] == 0  # nobody asked about, nobody flagged
+    services.request_create(
+        actor=branch["clerk_a"],
+        member=branch["links"][0].member,
+        purpose="award",
+        details="",
+        due_date=timezone.localdate(),
+    )
+    fill({**branch, "year": year, "period": period}, branch["links"][3])  # the branch flags a member
+    _period, rows, _front = branch_rows(branch["res"], year)
+    counts = branch_counts(rows)
+    assert (counts["expected"], counts["missing"], counts["ready"]) == (2, 1, 1)
+    EvaluationPeriod.objects.filter(pk=period.pk).update(scope="all")
+    _period, rows, _front = branch_rows(branch["res"], year)
+    # Every member but the exempt one has a yearly form due, plus the request.
+    assert branch_counts(rows)["expected"] == 5
+    assert [row.expected for row in rows].count(False) == 1

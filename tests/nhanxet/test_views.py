@@ -226,3 +226,25 @@ def test_request_and_proposal_pages(client, period):
     assert client.get(act).status_code == 404
     client.force_login(period["secretary"])
     assert client.get(act).status_code == 404
+
+
+def test_commune_and_workplace_pages_queries_do_not_grow(client, period):
+    signed = [
+        services.evaluations_sign(actor=period["secretary"], branch=period["res"], ids=[fill(period, link).pk])[0]
+        for link in period["links"]
+    ]
+    commune_url = reverse("nhanxet:commune", args=[period["commune"].pk])
+    incoming_url = reverse("nhanxet:incoming") + f"?year={period['year']}"
+    services.evaluations_confirm(actor=period["office"], commune=period["commune"], ids=[signed[0].pk])
+    services.evaluations_forward(actor=period["office"], commune=period["commune"], ids=[signed[0].pk])
+    client.force_login(period["office"])
+    few_commune = query_count(client, commune_url)
+    client.force_login(period["clerk_a"])
+    few_incoming = query_count(client, incoming_url)
+    ids = [f.pk for f in signed[1:]]
+    services.evaluations_confirm(actor=period["office"], commune=period["commune"], ids=ids[:2])
+    services.evaluations_forward(actor=period["office"], commune=period["commune"], ids=ids[:1])
+    client.force_login(period["office"])
+    assert query_count(client, commune_url) == few_commune
+    client.force_login(period["clerk_a"])
+    assert query_count(client, incoming_url) == few_incoming

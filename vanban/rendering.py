@@ -13,7 +13,10 @@ the caches). Re-check all of them when upgrading:
   selectors also found by element chain (tag, class, id of the element and ancestors).
 - _LetterDocument._render: Document._render with build_formatting_structure skipping
   the table/flex/grid passes for trees without such boxes (_build_boxes), and
-  get_html_metadata reading the elements ElementTree finds (_MetadataSource).
+  get_html_metadata reading the elements ElementTree finds (_MetadataSource), and with
+  each box answering Box.page_values itself when no box has a named page.
+- _resolve_percentages replaces weasyprint.layout.percent.resolve_percentages where
+  the layout modules imported it, for every document (same values, calls inlined).
 - _add_font replaces weasyprint.pdf.stream.Stream.add_font for our documents: Font
   objects are copied from one per thread and (Pango key, size), with empty widths,
   to_unicode and missing tables; it relies on Font.__init__ depending on those alone.
@@ -39,6 +42,7 @@ import copy
 import datetime
 import functools
 import hashlib
+import importlib
 import io
 import itertools
 import logging
@@ -62,6 +66,7 @@ from weasyprint import css as weasyprint_css
 from weasyprint import draw as weasyprint_draw
 from weasyprint import pdf as weasyprint_pdf
 from weasyprint.css.counters import CounterStyle
+from weasyprint.css.functions import check_math as weasyprint_check_math
 from weasyprint.css.targets import TargetCollector
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes as weasyprint_boxes
@@ -71,6 +76,7 @@ from weasyprint.images import RasterImage
 from weasyprint.images import get_image_from_uri as weasyprint_get_image_from_uri
 from weasyprint.layout import LayoutContext, layout_document
 from weasyprint.layout import block as weasyprint_block
+from weasyprint.layout import percent as weasyprint_percent
 from weasyprint.matrix import Matrix
 from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.pdf import stream as weasyprint_stream
@@ -461,7 +467,20 @@ def _build_boxes(html, context):
     box.is_for_root_element = True
     box = weasyprint_build.inline_in_block(box)
     box = weasyprint_build.block_in_inline(box)
-    return weasyprint_build.set_viewport_overflow(box)
+    box = weasyprint_build.set_viewport_overflow(box)
+    # Named pages: Box.page_values walks a box's in-flow children, recursively, and
+    # layout asks it of every block's children (~40,000 calls a letter). With no 'page'
+    # set anywhere every box answers the initial value; the answer is set on each box
+    # (copies made during layout keep it, boxes made then still ask their children).
+    descendants = list(box.descendants(placeholders=True))
+    if all(descendant.style["page"] == "auto" for descendant in descendants):
+        for descendant in descendants:
+            descendant.page_values = _auto_page_values
+    return box
+
+
+def _auto_page_values():
+    return "auto", "auto"
 
 
 class _MetadataSource:
@@ -484,6 +503,80 @@ class _MetadataSource:
 
 
 _Wrapped = collections.namedtuple("_Wrapped", "etree_element")
+
+
+# resolve_percentages runs for every box laid out (~150 a letter): a dozen calls of
+# resolve_one_percentage and percentage each, the most called Python of the layout.
+# _resolve_percentages is the same function of WeasyPrint 70 with those calls inlined
+# for lengths in px and % (anything else goes through WeasyPrint's percentage), for all
+# documents: it computes the same values in the same order.
+_weasyprint_resolve_percentages = getattr(
+    weasyprint_percent.resolve_percentages, "__wrapped__", weasyprint_percent.resolve_percentages
+)
+_RESOLVE_MODULES = ("block", "inline", "page", "float", "absolute", "column", "grid", "table", "percent")
+
+
+def _used_length(value, style, refer_to):
+    if value is None or value == "auto":
+        return value
+    unit = getattr(value, "unit", None)
+    if unit == "px":
+        return value.value
+    if unit == "%":
+        return refer_to * value.value / 100
+    return weasyprint_percent.percentage(value, style, refer_to)
+
+
+def _resolve_percentages(box, containing_block):
+    """resolve_percentages of WeasyPrint 70 (layout/percent.py), inlined."""
+    if isinstance(containing_block, weasyprint_boxes.Box):
+        cb_width = containing_block.width
+        cb_height = containing_block.height
+    else:
+        cb_width, cb_height = containing_block
+    maybe_height = cb_height if isinstance(box, weasyprint_boxes.PageBox) else cb_width
+    style = box.style
+    box.margin_left = _used_length(style["margin_left"], style, cb_width)
+    box.margin_right = _used_length(style["margin_right"], style, cb_width)
+    box.margin_top = _used_length(style["margin_top"], style, maybe_height)
+    box.margin_bottom = _used_length(style["margin_bottom"], style, maybe_height)
+    box.padding_left = _used_length(style["padding_left"], style, cb_width)
+    box.padding_right = _used_length(style["padding_right"], style, cb_width)
+    box.padding_top = _used_length(style["padding_top"], style, maybe_height)
+    box.padding_bottom = _used_length(style["padding_bottom"], style, maybe_height)
+    box.width = _used_length(style["width"], style, cb_width)
+    min_width = _used_length(style["min_width"], style, cb_width)
+    box.min_width = 0 if min_width == "auto" else min_width
+    box.max_width = _used_length(style["max_width"], style, cb_width)
+    if cb_height == "auto":
+        height = style["height"]
+        if height == "auto" or weasyprint_check_math(height) or height.unit == "%":
+            box.height = "auto"
+        else:
+            assert height.unit.lower() == "px"  # noqa: S101 (as WeasyPrint)
+            box.height = height.value
+        min_height = _used_length(style["min_height"], style, 0)
+        box.min_height = 0 if min_height == "auto" else min_height
+        box.max_height = _used_length(style["max_height"], style, math.inf)
+    else:
+        box.height = _used_length(style["height"], style, cb_height)
+        min_height = _used_length(style["min_height"], style, cb_height)
+        box.min_height = 0 if min_height == "auto" else min_height
+        box.max_height = _used_length(style["max_height"], style, cb_height)
+    collapse = style["border_collapse"] == "collapse"
+    for prop in ("border_top_width", "border_right_width", "border_bottom_width", "border_left_width"):
+        if not (collapse and hasattr(box, prop)):
+            setattr(box, prop, style[prop])
+    if style["box_sizing"] != "content-box":
+        weasyprint_percent.adjust_box_sizing(box, "width")
+        weasyprint_percent.adjust_box_sizing(box, "height")
+
+
+_resolve_percentages.__wrapped__ = _weasyprint_resolve_percentages
+for _name in _RESOLVE_MODULES:
+    _module = importlib.import_module(f"weasyprint.layout.{_name}")
+    if getattr(_module, "resolve_percentages", None) is not None:
+        _module.resolve_percentages = _resolve_percentages
 
 
 # Blocks marked data-fixed in the templates hold wording that is the same in every letter

@@ -305,6 +305,26 @@ def test_styles_found_by_element_chain_are_the_matched_ones(image_root):
     assert rendering.render_pdf(snapshot, image_root=image_root) == matched
 
 
+def test_inlined_resolve_percentages_lays_out_as_weasyprint(monkeypatch):
+    """_resolve_percentages replaces WeasyPrint's for every document: same PDF as the original."""
+    import importlib
+
+    import weasyprint
+
+    markup = (
+        "<html><body style='width: 50%'><div style='padding: 5%; margin: 2% auto; box-sizing: border-box; "
+        "width: 60%; min-height: 10%; max-width: calc(50% + 3px)'>Đảng ủy<table><tr><td style='width: 30%'>a</td>"
+        "</tr></table><div style='float: left; width: 20%; padding-top: 1em'>f</div>text beside the float</div>"
+        "<p style='height: 3cm; max-height: 50%; box-sizing: padding-box; padding: 1mm'>x</p></body></html>"
+    )
+    inlined = weasyprint.HTML(string=markup).write_pdf()
+    for name in rendering._RESOLVE_MODULES:
+        module = importlib.import_module(f"weasyprint.layout.{name}")
+        if getattr(module, "resolve_percentages", None) is rendering._resolve_percentages:
+            monkeypatch.setattr(module, "resolve_percentages", rendering._weasyprint_resolve_percentages)
+    assert weasyprint.HTML(string=markup).write_pdf() == inlined
+
+
 def test_plain_weasyprint_documents_bypass_the_caches():
     import weasyprint
 

@@ -15,6 +15,9 @@ the caches). Re-check all of them when upgrading:
   the table/flex/grid passes for trees without such boxes (_build_boxes), and
   get_html_metadata reading the elements ElementTree finds (_MetadataSource), and with
   each box answering Box.page_values itself when no box has a named page.
+- _qr_modules: segno 1.6.6's encoder functions up to the final message (segments,
+  version, error boost, bit stream) and for the code's fixed parts (_QRLayout); the
+  Reed-Solomon step and the module placement are its own, checked against segno.make.
 - _resolve_percentages replaces weasyprint.layout.percent.resolve_percentages where
   the layout modules imported it, for every document (same values, calls inlined).
 - _add_font replaces weasyprint.pdf.stream.Stream.add_font for our documents: Font
@@ -56,12 +59,13 @@ from xml.etree import ElementTree
 import cssselect2
 import cssselect2.parser
 import pydyf
-import segno
 import tinycss2
 import weasyprint
 from django.template.loader import get_template
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageOps
+from segno import consts as segno_consts
+from segno import encoder as segno_encoder
 from weasyprint import css as weasyprint_css
 from weasyprint import draw as weasyprint_draw
 from weasyprint import pdf as weasyprint_pdf
@@ -469,18 +473,25 @@ def _build_boxes(html, context):
     box = weasyprint_build.block_in_inline(box)
     box = weasyprint_build.set_viewport_overflow(box)
     # Named pages: Box.page_values walks a box's in-flow children, recursively, and
-    # layout asks it of every block's children (~40,000 calls a letter). With no 'page'
-    # set anywhere every box answers the initial value; the answer is set on each box
-    # (copies made during layout keep it, boxes made then still ask their children).
+    # layout asks it of every block's children (~250 walks a letter). When all boxes
+    # have the same computed 'page' (hd36.css sets none), every box answers that value
+    # twice; the answer is set on each box (copies made during layout keep it, boxes
+    # made then still ask their children).
     descendants = list(box.descendants(placeholders=True))
-    if all(descendant.style["page"] == "auto" for descendant in descendants):
+    pages = {descendant.style["page"] for descendant in descendants}
+    if len(pages) == 1:
+        page_values = _same_page_values(pages.pop())
         for descendant in descendants:
-            descendant.page_values = _auto_page_values
+            descendant.page_values = page_values
     return box
 
 
-def _auto_page_values():
-    return "auto", "auto"
+@functools.cache
+def _same_page_values(page):
+    def page_values():
+        return page, page
+
+    return page_values
 
 
 class _MetadataSource:
@@ -1100,15 +1111,121 @@ class _QRImage(RasterImage):
         return pydyf.Stream([self.image_data], extra)
 
 
+# segno 1.6.6 (requirements.txt pins it) makes a code in pure Python: the Reed-Solomon
+# codewords by synthetic division, then every module placed and masked one by one,
+# ~1 ms a code. _qr_modules makes the same matrix with segno's own functions for
+# everything but these two steps: Reed-Solomon with one table row per leading byte
+# (whole-block integer XORs), and placement into a per-process template of the code's
+# version, error level and mask (function patterns, format and version information,
+# and the mask over all-zero data), where each 1 bit of the message flips its module.
+# tests/vanban/test_rendering.py compares the result with segno.make's.
+
+
+class _QRLayout:
+    """The fixed parts of a QR code of one version, error level and mask."""
+
+    def __init__(self, version, error, mask):
+        size = segno_encoder.calc_matrix_size(version)
+        matrix = segno_encoder.make_matrix(size, size)
+        segno_encoder.add_finder_patterns(matrix, size, size)
+        segno_encoder.add_alignment_patterns(matrix, size, size)
+        # Module order of segno_encoder.add_codewords (QR, not Micro QR): two-module
+        # columns from the right, alternately upwards and downwards, the vertical timing
+        # column skipped, each free module (0x2) taking the next bit.
+        positions = []
+        for right in range(size - 1, 0, -2):
+            if right <= 6:
+                right -= 1
+            for vertical in range(size):
+                for z in range(2):
+                    j = right - z
+                    upwards = ((right & 2) == 0) ^ (j < 6)
+                    i = (size - 1 - vertical) if upwards else vertical
+                    if matrix[i][j] == 0x2:
+                        positions.append(i * size + j)
+        segno_encoder.add_codewords(matrix, bytearray(len(positions)), version)
+        mask, matrix = segno_encoder.find_and_apply_best_mask(matrix, size, size, mask)
+        segno_encoder.add_format_info(matrix, version, error, mask)
+        segno_encoder.add_version_info(matrix, version)
+        self.size = size
+        self.positions = positions
+        self.template = b"".join(matrix)
+        # Reed-Solomon: for each block length, the error codewords a leading byte adds.
+        self.blocks = []
+        for ec_info in segno_consts.ECC[version][error]:
+            count = ec_info.num_total - ec_info.num_data
+            generator = segno_consts.GEN_POLY[count]
+            rows = [0] * 256
+            for coef in range(1, 256):
+                log = segno_consts.GALIOS_LOG[coef]
+                rows[coef] = int.from_bytes(bytes(segno_consts.GALIOS_EXP[log + g] for g in generator), "big")
+            self.blocks += [(ec_info.num_data, count, rows)] * ec_info.num_blocks
+
+
+_qr_layouts: dict = {}
+
+
+def _qr_modules(url: str) -> tuple[int, bytes]:
+    """The size and modules (1 dark, 0 light, row by row) of segno.make(url, error="m", micro=False, mask=QR_MASK)."""
+    segments = segno_encoder.prepare_data(url, None, None)
+    error = segno_consts.ERROR_LEVEL_M
+    version = segno_encoder.find_version(segments, error, eci=False, micro=False)
+    # segno_encoder._encode up to the final message, for a QR code without ECI.
+    error = segno_encoder.boost_error_level(version, error, segments, False, is_sa=False)
+    buff = segno_encoder.Buffer()
+    for segment in segments:
+        segno_encoder.write_segment(buff, segment, None, segno_encoder.version_range(version), False)
+    capacity = segno_consts.SYMBOL_CAPACITY[version][error]
+    segno_encoder.write_terminator(buff, capacity, None, len(buff))
+    segno_encoder.write_padding_bits(buff, version, len(buff))
+    segno_encoder.write_pad_codewords(buff, version, capacity, len(buff))
+    key = (version, error, QR_MASK)
+    layout = _qr_layouts.get(key)
+    if layout is None:
+        layout = _qr_layouts.setdefault(key, _QRLayout(*key))
+    bits = bytes(buff.getbits())
+    bits += bytes(-len(bits) % 8)
+    codewords = int(bits.translate(_BIT_DIGITS), 2).to_bytes(len(bits) // 8, "big")
+    # make_final_message: data blocks, then their error codewords, interleaved.
+    data_blocks, error_blocks = [], []
+    start = 0
+    for length, count, rows in layout.blocks:
+        block = codewords[start : start + length]
+        start += length
+        remainder, top, full = 0, 8 * (count - 1), (1 << 8 * count) - 1
+        for byte in block:
+            remainder = ((remainder << 8) & full) ^ rows[byte ^ (remainder >> top)]
+        data_blocks.append(block)
+        error_blocks.append(remainder.to_bytes(count, "big"))
+    message = bytearray()
+    for blocks in (data_blocks, error_blocks):
+        for column in itertools.zip_longest(*blocks):
+            message.extend(byte for byte in column if byte is not None)
+    modules = bytearray(layout.template)
+    positions = layout.positions
+    bit_count = len(message) * 8
+    if bit_count > len(positions):  # pragma: no cover - segno's own check
+        raise ValueError("QR message longer than its version holds")
+    # Each 1 bit flips its (masked) module; remainder bits (zeros) fill the positions left.
+    bits = format(int.from_bytes(message, "big"), f"0{bit_count}b").encode().translate(_DIGIT_BITS)
+    for position in itertools.compress(positions, bits):
+        modules[position] ^= 1
+    return layout.size, bytes(modules)
+
+
+_BIT_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_DIGIT_BITS = bytes.maketrans(b"01", b"\x00\x01")
+_LIGHT_DARK = bytes.maketrans(b"\x00\x01", b"\xff\x00")
+
+
 def _qr_image(url: str) -> RasterImage:
     """The QR code of url as a one-bit image, four pixels a module."""
-    qr = segno.make(url, error="m", micro=False, mask=QR_MASK)
+    size, modules = _qr_modules(url)
     # Drawn with Pillow rather than segno's writers: an SVG path costs WeasyPrint ~10 ms
     # to parse and paint, segno's pure-Python PNG writer ~2 ms. Four pixels a module as
     # viewers smooth enlarged images even when asked not to, and a 200 dpi scan of a
     # code drawn one pixel a module no longer reads.
-    # segno's matrix holds 1 for a dark module and 0 for a light one.
-    modules = Image.frombytes("L", (len(qr.matrix),) * 2, b"".join(qr.matrix)).point(lambda dark: 0 if dark else 255)
+    modules = Image.frombytes("L", (size, size), modules.translate(_LIGHT_DARK))
     modules = ImageOps.expand(modules, border=QR_BORDER, fill=255)
     picture = modules.resize((modules.width * 4,) * 2, Image.Resampling.NEAREST).convert("1", dither=None)
     return _QRImage(picture, hashlib.sha256(url.encode()).hexdigest()[:32])

@@ -164,6 +164,21 @@ def test_qr_code_reads_back_as_the_verification_url(image_root, tmp_path):
     assert run(zbarimg, "--raw", "-q", str(tmp_path / "page.png")).decode().strip() == url
 
 
+def test_qr_modules_are_segnos():
+    """_qr_modules makes the very matrix segno.make does, for every version and each mode."""
+    import segno
+
+    contents = ["12345678901234567890", "HTTPS://EXAMPLE.ORG/ABC", "a", "Đảng ủy xác minh"]
+    for n in [*range(1, 400, 9), *range(400, 2320, 20)]:
+        contents.append(("https://x.vn/" + hashlib.sha256(str(n).encode()).hexdigest() * 40)[:n])
+    versions = set()
+    for content in contents:
+        qr = segno.make(content, error="m", micro=False, mask=rendering.QR_MASK)
+        assert rendering._qr_modules(content) == (len(qr.matrix), b"".join(qr.matrix)), content[:40]
+        versions.add(qr.version)
+    assert versions == set(range(1, 41))
+
+
 def test_same_snapshot_same_bytes(image_root, tmp_path):
     snapshot = sample_snapshot()
     first = rendering.render_pdf(snapshot, image_root=image_root)

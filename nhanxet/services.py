@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -369,8 +369,10 @@ def evaluation_save(
     if request is not None and request.link_id != link.pk:
         raise ValidationError(_("The request is about another member."))
     with transaction.atomic():
+        # The criteria set comes in the same query (only the form's row is locked, as before).
         current = (
-            Evaluation.objects.select_for_update()
+            Evaluation.objects.select_for_update(of=("self",))
+            .select_related("criteria_set")
             .filter(member=link.member_id, is_current=True)
             .filter(Q(request=request) if request else Q(request__isnull=True, year=year))
             .first()
@@ -387,6 +389,10 @@ def evaluation_save(
                 raise EvaluationConflict(current)
             if not current.is_draft:
                 raise ValidationError(_("This form is signed and can no longer be changed; make a correction instead."))
+            # The same member row the link carries: the audit record's text needs no query of its own.
+            current.member = link.member
+        # One read of the criteria serves the validation here and missing_answers() in the answer.
+        prefetch_related_objects([current.criteria_set], "criteria")
         clean = _validate_content(current.criteria_set, answers, conclusion)
         current.answers = clean
         current.remarks = _text(remarks, "remarks")

@@ -148,9 +148,9 @@ def sign(request, pk, year):
 
 def _form_page(request, *, branch, link, year, eval_request=None):
     """The fast form: GET shows it, POST saves a draft (JSON for the autosave, a redirect otherwise)."""
-    evaluation = selectors.form_current(link, year, eval_request)
     if request.method == "POST":
         return _form_post(request, branch=branch, link=link, year=year, eval_request=eval_request)
+    evaluation = selectors.form_current(link, year, eval_request)
     if evaluation is not None:
         criteria_set = evaluation.criteria_set
     else:

@@ -79,6 +79,8 @@ def main():
         )
     subprocess.run([python, "-m", "bench.run", "--requests", str(spec["requests"])], env=env, check=True)
     subprocess.run([python, "-m", "bench.pdf", "--n", str(spec["pdfs"])], env=env, check=True)
+    # 50 secretaries autosaving forms against gunicorn: its own database (tdv213_bench_forms), any size.
+    subprocess.run([python, "-m", "bench.forms"], env=env, check=True)
     # Letters in bulk with two real Celery workers: their own database and Redis db.
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/14"
     letters_env = {

@@ -6,6 +6,8 @@ No timing is asserted (figures are for `make bench`); this only keeps the script
 import io
 import json
 
+import pytest
+
 from bench.run import run
 from bench.scaledata import existing, generate
 from chibo.models import Organization
@@ -63,3 +65,53 @@ def test_generated_exemptions_cover_every_category(db):
     assert set(counts) == set(ExemptionCategory.values)
     assert Exemption.objects.count() == sum(counts.values())
     assert not Exemption.objects.filter(member__covered_213=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_form_saves_against_gunicorn():
+    """bench.forms end to end on a tiny data set: gunicorn on loopback, three secretaries saving."""
+    import importlib
+
+    from django.db import connection
+
+    from bench import forms
+    from nhanxet.models import CriteriaSet, Evaluation
+    from nhatky.models import AuditEvent
+
+    if not CriteriaSet.objects.exists():
+        # An earlier transactional test's flush took the migration-seeded criteria with it.
+        from django.apps import apps
+
+        importlib.import_module("nhanxet.migrations.0002_seed_criteria").seed(apps, None)
+    plan = forms.build(branches=3, members=3, log=lambda _text: None)
+    assert [len(links) for _user, _branch, links in plan["secretaries"]] == [3, 3, 3]
+
+    out = io.StringIO()
+    forms.run(
+        plan=plan,
+        database_url=forms.database_url_of(connection.settings_dict),
+        users=3,
+        warmup=0.5,
+        duration=2.0,
+        think_ms=100,
+        workers=2,
+        out=out,
+    )
+    records = {r["name"]: r for r in (json.loads(line) for line in out.getvalue().splitlines())}
+    assert set(records) == {
+        "form_save_p95_ms",
+        "form_save_rps",
+        "form_save_errors",
+        "form_save_duration_s",
+        "gunicorn_workers",
+        "form_open_p95_ms",
+        "server_cpu_ms_per_request",
+        "load_avg_1m",
+    }
+    assert records["form_save_errors"]["value"] == 0, records["form_save_errors"]
+    assert records["form_save_p95_ms"]["target"] == 100 and records["form_save_rps"]["target"] == 150
+    assert records["form_save_p95_ms"]["n"] > 0 and records["form_save_rps"]["value"] > 0
+    # The saves went through the service: drafts with an audit row each.
+    saves = AuditEvent.objects.filter(action__in=["evaluation.create", "evaluation.save"]).count()
+    assert Evaluation.objects.filter(status="draft").exists()
+    assert saves == sum(Evaluation.objects.values_list("lock_version", flat=True))

@@ -70,8 +70,6 @@ def test_generated_exemptions_cover_every_category(db):
 @pytest.mark.django_db(transaction=True)
 def test_form_saves_against_gunicorn():
     """bench.forms end to end on a tiny data set: gunicorn on loopback, three secretaries saving."""
-    import importlib
-
     from django.db import connection
 
     from bench import forms
@@ -80,9 +78,10 @@ def test_form_saves_against_gunicorn():
 
     if not CriteriaSet.objects.exists():
         # An earlier transactional test's flush took the migration-seeded criteria with it.
-        from django.apps import apps
+        from nhanxet.defaults import seed
+        from nhanxet.models import Criterion
 
-        importlib.import_module("nhanxet.migrations.0002_seed_criteria").seed(apps, None)
+        seed(CriteriaSet, Criterion)
     plan = forms.build(branches=3, members=3, log=lambda _text: None)
     assert [len(links) for _user, _branch, links in plan["secretaries"]] == [3, 3, 3]
 

@@ -15,6 +15,9 @@ the caches). Re-check all of them when upgrading:
   the table/flex/grid passes for trees without such boxes (_build_boxes), and
   get_html_metadata reading the elements ElementTree finds (_MetadataSource), and with
   each box answering Box.page_values itself when no box has a named page.
+- _draw_first_line replaces weasyprint.draw.text.draw_first_line (looked up by
+  draw_text when called) for our documents' plain lines: it relies on the
+  PangoGlyphInfo layout (five 32-bit fields) and writes the operators WeasyPrint does.
 - _qr_modules: segno 1.6.6's encoder functions up to the final message (segments,
   version, error boost, bit stream) and for the code's fixed parts (_QRLayout); the
   Reed-Solomon step and the module placement are its own, checked against segno.make.
@@ -40,6 +43,7 @@ the caches). Re-check all of them when upgrading:
   used_in_forms, to_unicode).
 """
 
+import array
 import collections
 import copy
 import datetime
@@ -799,6 +803,117 @@ def _fixed_draw_text(stream, textbox, offset_x, text_overflow, block_ellipsis="n
 
 _fixed_draw_text.__wrapped__ = _weasyprint_draw_text
 weasyprint_draw.draw_text = _fixed_draw_text
+
+
+# draw_first_line writes a line's glyphs: WeasyPrint 70 reads each glyph's id, width and
+# offsets from Pango through cffi, several struct accesses a glyph (~1 ms a letter for
+# the ~20 lines that change). _draw_first_line reads each run's glyphs as one block of
+# integers instead and writes the same operators, for our documents' plain lines: a run
+# in a bitmap, SVG, PNG or COLR font, a glyph missing, empty or raised, an ellipsis, or
+# an old Pango (font size workaround) sends the line to WeasyPrint's function, before
+# anything is written.
+_weasyprint_draw_first_line = getattr(
+    weasyprint_draw.text.draw_first_line, "__wrapped__", weasyprint_draw.text.draw_first_line
+)
+_pango = weasyprint_ffi.pango
+_GLYPH_INFO_SIZE = weasyprint_ffi.ffi.sizeof("PangoGlyphInfo")
+_GLYPH_INFO_INTS = 5  # glyph; width, x_offset, y_offset; the attribute bits
+_PLAIN_GLYPHS = _GLYPH_INFO_SIZE == 4 * _GLYPH_INFO_INTS and array.array("i").itemsize == 4
+_FROM_UNITS = weasyprint_ffi.FROM_UNITS
+
+
+def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
+    """draw_first_line of WeasyPrint 70 (draw/text.py) for plain lines of our documents."""
+    if (
+        not _PLAIN_GLYPHS
+        or not isinstance(getattr(stream, "_fonts", None), _LetterFonts)
+        or text_overflow == "ellipsis"
+        or block_ellipsis != "none"
+        or not textbox.text.strip()
+        or textbox.style["font_size"] < 1e-6
+        or _pango.pango_version() < 14802
+    ):
+        return _weasyprint_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+    layout = textbox.pango_layout
+    _pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    first_line, _ = layout.get_first_line()
+    ffi = weasyprint_ffi.ffi
+    # Everything read and checked first: fonts are added in WeasyPrint's order either way.
+    runs = []
+    previous_pango_font = None
+    font = font_size = None
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyph_string = glyph_item.glyphs
+        num_glyphs = glyph_string.num_glyphs
+        item = glyph_item.item
+        pango_font = item.analysis.font
+        new_font = pango_font != previous_pango_font
+        if new_font:
+            previous_pango_font = pango_font
+            font, font_size = stream.add_font(pango_font)
+            if font.bitmap or font.png or font.svg or font.colr:
+                return _weasyprint_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+        infos = array.array("i")
+        infos.frombytes(ffi.buffer(glyph_string.glyphs, num_glyphs * _GLYPH_INFO_SIZE))
+        glyphs = infos[0::_GLYPH_INFO_INTS]
+        if any(glyph < 0 or glyph >= _GLYPH_EMPTY for glyph in glyphs) or any(infos[3::_GLYPH_INFO_INTS]):
+            return _weasyprint_draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+        runs.append((new_font, font, font_size, pango_font, glyph_string, item, num_glyphs, glyphs,
+                     infos[1::_GLYPH_INFO_INTS], infos[2::_GLYPH_INFO_INTS]))  # fmt: skip
+    stream.set_text_matrix(*matrix.values)
+    string = ""
+    utf8_text = None
+    for new_font, font, font_size, pango_font, glyph_string, item, num_glyphs, glyphs, widths, x_offsets in runs:
+        if new_font:
+            if string:
+                stream.show_text(string)
+            string = ""
+            stream.set_font_size(font.hash, font_size)
+        string += "<"
+        font_widths, to_unicode = font.widths, font.to_unicode
+        clusters = None
+        for i in range(num_glyphs):
+            glyph_id = glyphs[i]
+            if glyph_id not in to_unicode:
+                if clusters is None:
+                    clusters = array.array("i")
+                    clusters.frombytes(ffi.buffer(glyph_string.log_clusters, num_glyphs * 4))
+                offset = item.offset
+                t1 = clusters[i]
+                if item.analysis.level % 2:  # rtl
+                    t2 = item.length if i == 0 else clusters[i - 1]
+                else:
+                    t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
+                utf8_text = utf8_text or layout.text.encode()
+                to_unicode[glyph_id] = utf8_text[offset + t1 : offset + t2].decode()
+            offset = x_offsets[i] / font_size
+            if offset:
+                string += f">{-offset}<"
+            string += f"{glyph_id:04x}"
+            if glyph_id in font_widths:
+                logical_width = font_widths[glyph_id]
+            else:
+                _pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+                logical_width = font_widths[glyph_id] = round(
+                    stream.logical_rect.width * 1000 * _FROM_UNITS / font_size
+                )
+            kerning = logical_width + offset - widths[i] * 1000 * _FROM_UNITS / font_size
+            if kerning:
+                string += f">{int(kerning)}<"
+        if string[-1] == "<":
+            string = string[:-1]
+        else:
+            string += ">"
+    stream.show_text(string)
+    return []
+
+
+_GLYPH_EMPTY = min(_pango.PANGO_GLYPH_EMPTY, _pango.PANGO_GLYPH_UNKNOWN_FLAG)
+_draw_first_line.__wrapped__ = _weasyprint_draw_first_line
+weasyprint_draw.text.draw_first_line = _draw_first_line
 
 
 # Embedded fonts. WeasyPrint subsets each font to the glyphs one document uses (HarfBuzz,

@@ -340,6 +340,23 @@ def test_inlined_resolve_percentages_lays_out_as_weasyprint(monkeypatch):
     assert weasyprint.HTML(string=markup).write_pdf() == inlined
 
 
+def test_lines_drawn_from_glyph_blocks_as_weasyprint_draws_them(image_root, monkeypatch):
+    """_draw_first_line writes what WeasyPrint's draw_first_line writes: a letter, one with
+    text in another font (Greek, symbols) and one with kerned, justified wording."""
+    from weasyprint.draw import text as weasyprint_text
+
+    plain = sample_snapshot()
+    foreign = sample_snapshot(member={**plain["member"], "full_name": "Nguyễn Văn Đức Ωμέγα ✓ AVATAR Tr. Yên"})
+    snapshots = [plain, foreign, change_notice_snapshot(), bench_pdf.varied_snapshot(11)]
+    engine = rendering._get_engine()
+    engine.fixed_blocks.clear()  # the recorded lines are drawn through it too
+    fast = [rendering.render_pdf(snapshot, image_root=image_root) for snapshot in snapshots]
+    assert weasyprint_text.draw_first_line is rendering._draw_first_line
+    monkeypatch.setattr(weasyprint_text, "draw_first_line", rendering._weasyprint_draw_first_line)
+    engine.fixed_blocks.clear()
+    assert [rendering.render_pdf(snapshot, image_root=image_root) for snapshot in snapshots] == fast
+
+
 def test_plain_weasyprint_documents_bypass_the_caches():
     import weasyprint
 

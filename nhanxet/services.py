@@ -6,7 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,6 +65,20 @@ def criteria_active(use: str) -> CriteriaSet:
     if criteria_set is None:
         raise ValidationError(_("No criteria set is in force for this kind of evaluation; ask the administrator."))
     return criteria_set
+
+
+_FROZEN_CRITERIA: dict[int, list] = {}
+
+
+def criteria_of(criteria_set: CriteriaSet) -> list:
+    """The set's criteria in order. A frozen set never changes, so each process reads it once
+    (the draft autosave runs this on every keystroke pause); an editable one is read each time."""
+    if criteria_set.pk in _FROZEN_CRITERIA:
+        return _FROZEN_CRITERIA[criteria_set.pk]
+    criteria = list(criteria_set.criteria.all())
+    if criteria_set.is_frozen:
+        _FROZEN_CRITERIA[criteria_set.pk] = criteria
+    return criteria
 
 
 def _freeze(criteria_set: CriteriaSet):
@@ -293,7 +307,7 @@ def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str) -> di
     """Only criteria and levels of this version; unknown ones are refused at their field."""
     if not isinstance(answers, dict):
         raise ValidationError({"answers": _("The answers could not be read; reload the page.")})
-    criteria = {c.code: c for c in criteria_set.criteria.all()}
+    criteria = {c.code: c for c in criteria_of(criteria_set)}
     errors = {}
     clean = {}
     for code, level in answers.items():
@@ -391,8 +405,6 @@ def evaluation_save(
                 raise ValidationError(_("This form is signed and can no longer be changed; make a correction instead."))
             # The same member row the link carries: the audit record's text needs no query of its own.
             current.member = link.member
-        # One read of the criteria serves the validation here and missing_answers() in the answer.
-        prefetch_related_objects([current.criteria_set], "criteria")
         clean = _validate_content(current.criteria_set, answers, conclusion)
         current.answers = clean
         current.remarks = _text(remarks, "remarks")
@@ -401,18 +413,32 @@ def evaluation_save(
         current.lock_version += 1
         current.updated_by = actor
         created = current.pk is None
-        try:
-            with transaction.atomic():
-                current.save()
-        except IntegrityError:
-            # Another editor created the form a moment ago: their save wins, this one reloads.
-            raise EvaluationConflict(
-                Evaluation.objects.get(
-                    Q(request=request) if request else Q(request__isnull=True, year=year),
-                    member=link.member_id,
-                    is_current=True,
-                )
-            ) from None
+        if not created:
+            # The row is locked: a plain update, no savepoint.
+            current.save(
+                update_fields=[
+                    "answers",
+                    "remarks",
+                    "conclusion",
+                    "conclusion_details",
+                    "lock_version",
+                    "updated_by",
+                    "updated_at",
+                ]
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    current.save()
+            except IntegrityError:
+                # Another editor created the form a moment ago: their save wins, this one reloads.
+                raise EvaluationConflict(
+                    Evaluation.objects.get(
+                        Q(request=request) if request else Q(request__isnull=True, year=year),
+                        member=link.member_id,
+                        is_current=True,
+                    )
+                ) from None
         if created:
             _freeze(current.criteria_set)
         audit_record(
@@ -428,7 +454,7 @@ def missing_answers(evaluation: Evaluation) -> list[str]:
     """What still stops the form being signed, as the secretary should read it."""
     missing = [
         _("criterion %(n)s") % {"n": c.order}
-        for c in evaluation.criteria_set.criteria.all()
+        for c in criteria_of(evaluation.criteria_set)
         if not evaluation.answers.get(c.code)
     ]
     if not evaluation.conclusion:

@@ -247,6 +247,10 @@ def _form_post(request, *, branch, link, year, eval_request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def form(request, pk, year, link_pk):
+    if request.method == "POST":
+        # The autosave: the link, its branch and the permission in one query.
+        link = selectors.link_for_editing(request.user, pk, link_pk)
+        return _form_post(request, branch=link.residence_branch, link=link, year=year, eval_request=None)
     branch = _managed_branch(request, pk)
     link = selectors.link_in_branch(branch, link_pk)
     return _form_page(request, branch=branch, link=link, year=year)

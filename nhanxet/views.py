@@ -161,10 +161,8 @@ def _form_page(request, *, branch, link, year, eval_request=None):
             return redirect("nhanxet:branch", pk=branch.pk, year=year)
     if evaluation is not None and not evaluation.is_draft:
         return redirect("nhanxet:evaluation", pk=evaluation.pk)
-    criteria = list(criteria_set.criteria.all())
-    _period, rows, _front = selectors.branch_rows(branch, year) if eval_request is None else (None, [], None)
-    links = [row.link.pk for row in rows if row.expected or row.form]
-    following = links[links.index(link.pk) + 1] if link.pk in links and links.index(link.pk) + 1 < len(links) else None
+    criteria = services.criteria_of(criteria_set)
+    following, position = selectors.form_neighbours(branch, link) if eval_request is None else (None, None)
     return render(
         request,
         "nhanxet/form.html",
@@ -179,7 +177,7 @@ def _form_page(request, *, branch, link, year, eval_request=None):
             "criteria": criteria,
             "answers": evaluation.answers if evaluation else {},
             "next_url": reverse("nhanxet:form", args=[branch.pk, year, following]) if following else None,
-            "position": (links.index(link.pk) + 1, len(links)) if link.pk in links else None,
+            "position": position,
         },
     )
 

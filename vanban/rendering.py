@@ -18,6 +18,11 @@ the caches). Re-check all of them when upgrading:
 - _draw_first_line replaces weasyprint.draw.text.draw_first_line (looked up by
   draw_text when called) for our documents' plain lines: it relies on the
   PangoGlyphInfo layout (five 32-bit fields) and writes the operators WeasyPrint does.
+- _layout_setup replaces weasyprint.text.line_break.Layout.setup and
+  _layout_box_backgrounds weasyprint.layout.background.layout_box_backgrounds (looked up
+  by its own recursion and layout_backgrounds), both for styles whose font_config is a
+  _LetterFontConfiguration: the Pango context, language, font description, metrics and
+  features of a style, and the absence of any background, made once per style.
 - _qr_modules: segno 1.6.6's encoder functions up to the final message (segments,
   version, error boost, bit stream) and for the code's fixed parts (_QRLayout); the
   Reed-Solomon step and the module placement are its own, checked against segno.make.
@@ -77,19 +82,24 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.css.functions import check_math as weasyprint_check_math
 from weasyprint.css.targets import TargetCollector
 from weasyprint.document import Document, Page
+from weasyprint.draw.color import get_color as weasyprint_get_color
 from weasyprint.formatting_structure import boxes as weasyprint_boxes
 from weasyprint.formatting_structure import build as weasyprint_build
 from weasyprint.html import get_html_metadata
 from weasyprint.images import RasterImage
 from weasyprint.images import get_image_from_uri as weasyprint_get_image_from_uri
 from weasyprint.layout import LayoutContext, layout_document
+from weasyprint.layout import background as weasyprint_background
 from weasyprint.layout import block as weasyprint_block
 from weasyprint.layout import percent as weasyprint_percent
 from weasyprint.matrix import Matrix
 from weasyprint.pdf import fonts as weasyprint_fonts
 from weasyprint.pdf import stream as weasyprint_stream
 from weasyprint.pdf.metadata import DocumentMetadata
+from weasyprint.text import constants as weasyprint_text_constants
 from weasyprint.text import ffi as weasyprint_ffi
+from weasyprint.text import fonts as weasyprint_text_fonts
+from weasyprint.text import line_break as weasyprint_line_break
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.fonts import get_pango_font_key as weasyprint_get_pango_font_key
 from weasyprint.urls import URLFetcher
@@ -195,7 +205,7 @@ class _Engine(threading.local):
     """
 
     def __init__(self):
-        self.font_config = FontConfiguration()
+        self.font_config = _LetterFontConfiguration()
         self.stylesheet = weasyprint.CSS(filename=STYLESHEET, font_config=self.font_config)
         # Computed styles shared by all documents of this thread, see _SharedStyleFor.
         self.computed_styles = {}
@@ -592,6 +602,165 @@ for _name in _RESOLVE_MODULES:
     _module = importlib.import_module(f"weasyprint.layout.{_name}")
     if getattr(_module, "resolve_percentages", None) is not None:
         _module.resolve_percentages = _resolve_percentages
+
+
+# Per-style work repeated for every box or line of our documents, whose computed styles
+# are shared by all the thread's documents (_SharedStyleFor): what depends on the style
+# alone is worked out once per style object (the entry holds the style, so its id is
+# not reused) and kept in the engine; other documents go through WeasyPrint unchanged.
+
+
+class _LetterFontConfiguration(FontConfiguration):
+    """The engine's font configuration: every style of our documents points to it, with these per-style caches."""
+
+    def __init__(self):
+        super().__init__()
+        # By style object: Pango set-up (_layout_setup) and absent backgrounds (_layout_box_backgrounds).
+        self.text_setups = {}
+        self.plain_backgrounds = {}
+
+
+def _engine_style_cache(style, name):
+    """The cache `name` if style belongs to one of our documents, else None."""
+    return getattr(style.font_config, name, None)
+
+
+# Layout.setup (text/line_break.py) runs for every text layout, twice a line: a new
+# Pango context, language, font description and features each time. _layout_setup
+# makes those once per style: the layouts of a style share its Pango context (Pango
+# layouts only read their context), each still gets its own PangoLayout and, as in
+# WeasyPrint, its own attribute list.
+_Layout = weasyprint_line_break.Layout
+_weasyprint_layout_setup = getattr(_Layout.setup, "__wrapped__", _Layout.setup)
+
+
+class _TextSetup:
+    __slots__ = ("style", "context", "language", "description", "metrics", "features")
+
+    def __init__(self, style):
+        pango, ffi = weasyprint_ffi.pango, weasyprint_ffi.ffi
+        self.style = style
+        self.context = ffi.gc(
+            pango.pango_font_map_create_context(style.font_config.font_map), weasyprint_ffi.gobject.g_object_unref
+        )
+        pango.pango_context_set_round_glyph_positions(self.context, False)
+        pango.pango_context_set_base_dir(self.context, weasyprint_text_constants.PANGO_DIRECTION[style["direction"]])
+        if style["font_language_override"] != "normal":
+            lang_p, lang = weasyprint_ffi.unicode_to_char_p(
+                weasyprint_text_constants.LST_TO_ISO.get(
+                    style["font_language_override"].lower(), style["font_language_override"]
+                )
+            )
+        elif style["lang"]:
+            lang_p, lang = weasyprint_ffi.unicode_to_char_p(style["lang"])
+        else:
+            lang = None
+            self.language = pango.pango_language_get_default()
+        if lang:
+            self.language = pango.pango_language_from_string(lang_p)
+            pango.pango_context_set_language(self.context, self.language)
+        self.description = weasyprint_text_fonts.get_font_description(style)
+        self.metrics = None
+        if style["text_decoration_line"] != "none":
+            metrics = ffi.gc(
+                pango.pango_context_get_metrics(self.context, self.description, self.language),
+                pango.pango_font_metrics_unref,
+            )
+            from_units = weasyprint_ffi.FROM_UNITS
+            self.metrics = (
+                from_units * pango.pango_font_metrics_get_ascent(metrics),
+                from_units * pango.pango_font_metrics_get_underline_position(metrics),
+                from_units * pango.pango_font_metrics_get_strikethrough_position(metrics),
+                from_units * pango.pango_font_metrics_get_underline_thickness(metrics),
+                from_units * pango.pango_font_metrics_get_strikethrough_thickness(metrics),
+            )
+        features = weasyprint_text_fonts.font_features(
+            style["font_kerning"], style["font_variant_ligatures"], style["font_variant_position"],
+            style["font_variant_caps"], style["font_variant_numeric"], style["font_variant_alternates"],
+            style["font_variant_east_asian"], style["font_feature_settings"],
+        )  # fmt: skip
+        self.features = None
+        if features:
+            features = ",".join(f"{key} {value}" for key, value in features.items()).encode()
+            self.features = style.font_config.font_features.setdefault(
+                features, pango.pango_attr_font_features_new(features)
+            )
+
+
+def _layout_setup(self, style):
+    """Layout.setup of WeasyPrint 70, with what depends on the style alone made once per style."""
+    cache = _engine_style_cache(style, "text_setups")
+    if cache is None:
+        return _weasyprint_layout_setup(self, style)
+    setup = cache.get(id(style))
+    if setup is None or setup.style is not style:
+        setup = cache[id(style)] = _TextSetup(style)
+    pango, ffi = weasyprint_ffi.pango, weasyprint_ffi.ffi
+    self.style = style
+    self.first_line_direction = 0
+    self.language = setup.language
+    self.layout = ffi.gc(pango.pango_layout_new(setup.context), weasyprint_ffi.gobject.g_object_unref)
+    pango.pango_layout_set_auto_dir(self.layout, False)
+    pango.pango_layout_set_font_description(self.layout, setup.description)
+    if setup.metrics is None:
+        self.ascent = self.underline_position = self.strikethrough_position = None
+    else:
+        (self.ascent, self.underline_position, self.strikethrough_position, self.underline_thickness,
+         self.strikethrough_thickness) = setup.metrics  # fmt: skip
+    if setup.features is not None:
+        attr_list = pango.pango_attr_list_new()
+        pango.pango_attr_list_insert(attr_list, setup.features)
+        pango.pango_layout_set_attributes(self.layout, attr_list)
+
+
+_layout_setup.__wrapped__ = _weasyprint_layout_setup
+_Layout.setup = _layout_setup
+
+
+# layout_box_backgrounds (layout/background.py) visits every box of a page, resolving
+# its border radii and background layers. For a box of ours whose style has no
+# background, border image, mask, shadow or rounded corner, the result is known from
+# the style: square corners and no background; other boxes and documents go through it.
+_weasyprint_layout_box_backgrounds = getattr(
+    weasyprint_background.layout_box_backgrounds, "__wrapped__", weasyprint_background.layout_box_backgrounds
+)
+_CORNERS = ("border_top_left_radius", "border_top_right_radius", "border_bottom_right_radius",
+            "border_bottom_left_radius")  # fmt: skip
+
+
+def _no_background(style) -> bool:
+    if style["border_image_source"][0] != "none" or style["mask_border_source"][0] != "none":
+        return False
+    if not all((0, "px") in style[corner] for corner in _CORNERS):
+        return False
+    if style["visibility"] == "hidden":
+        return True
+    if any(type_ == "url" or value for type_, value in style["background_image"]):
+        return False
+    return weasyprint_get_color(style, "background_color").alpha == 0 and not style["box_shadow"]
+
+
+def _layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
+    """layout_box_backgrounds of WeasyPrint 70, answering from the style for plain boxes of ours."""
+    cache = _engine_style_cache(box.style, "plain_backgrounds") if style is None and box is not page else None
+    if cache is None:
+        return _weasyprint_layout_box_backgrounds(page, box, get_image_from_uri, layout_children, style)
+    box_style = box.style
+    plain = cache.get(id(box_style))
+    if plain is None or plain[0] is not box_style:
+        plain = cache[id(box_style)] = (box_style, _no_background(box_style))
+    if not plain[1]:
+        return _weasyprint_layout_box_backgrounds(page, box, get_image_from_uri, layout_children, style)
+    box.border_top_left_radius = box.border_top_right_radius = (0, 0)
+    box.border_bottom_right_radius = box.border_bottom_left_radius = (0, 0)
+    if layout_children:
+        for child in box.all_children():
+            _layout_box_backgrounds(page, child, get_image_from_uri)
+    box.background = None
+
+
+_layout_box_backgrounds.__wrapped__ = _weasyprint_layout_box_backgrounds
+weasyprint_background.layout_box_backgrounds = _layout_box_backgrounds
 
 
 # Blocks marked data-fixed in the templates hold wording that is the same in every letter

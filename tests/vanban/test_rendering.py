@@ -357,6 +357,23 @@ def test_lines_drawn_from_glyph_blocks_as_weasyprint_draws_them(image_root, monk
     assert [rendering.render_pdf(snapshot, image_root=image_root) for snapshot in snapshots] == fast
 
 
+def test_per_style_text_setup_and_backgrounds_change_no_byte(image_root, monkeypatch):
+    """Pango set-up made once per style and backgrounds known from the style: the same
+    letters as with WeasyPrint's Layout.setup and layout_box_backgrounds."""
+    from weasyprint.layout import background as weasyprint_background
+    from weasyprint.text import line_break
+
+    snapshots = [sample_snapshot(), change_notice_snapshot(), bench_pdf.varied_snapshot(5)]
+    engine = rendering._get_engine()
+    engine.fixed_blocks.clear()
+    ours = [rendering.render_pdf(snapshot, image_root=image_root) for snapshot in snapshots]
+    assert engine.font_config.text_setups and engine.font_config.plain_backgrounds
+    monkeypatch.setattr(line_break.Layout, "setup", rendering._weasyprint_layout_setup)
+    monkeypatch.setattr(weasyprint_background, "layout_box_backgrounds", rendering._weasyprint_layout_box_backgrounds)
+    engine.fixed_blocks.clear()
+    assert [rendering.render_pdf(snapshot, image_root=image_root) for snapshot in snapshots] == ours
+
+
 def test_plain_weasyprint_documents_bypass_the_caches():
     import weasyprint
 

@@ -21,7 +21,7 @@ def test_neighbour_org_is_404(client, tree, clerk_a):
 
 def test_org_detail_query_count_pinned(client, tree, admin_user, django_assert_num_queries):
     client.force_login(admin_user)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(reverse("chibo:detail", args=[tree["province"].pk]))
 
 

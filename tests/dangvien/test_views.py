@@ -33,7 +33,7 @@ def test_list_query_count_does_not_grow_with_rows(client_a, tree, django_assert_
     factories.member(tree["a1"])
     url = reverse("dangvien:list")
     client_a.get(url)  # warm the session / content types
-    with django_assert_num_queries(6) as first:
+    with django_assert_num_queries(5) as first:
         client_a.get(url)
     for i in range(15):
         factories.member(tree["a2"], full_name=f"Trần Văn Số{i}")
@@ -49,7 +49,7 @@ def test_deep_page_same_queries(client_a, tree, django_assert_num_queries, setti
         factories.member(tree["a1"], full_name=f"Lê Văn Tên{i:02d}")
     r1 = client_a.get(reverse("dangvien:list"))
     cursor = r1.context["page"].next_cursor
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         r2 = client_a.get(reverse("dangvien:list"), {"after": cursor})
     assert r2.context["page"].items[0].full_name == "Lê Văn Tên03"
 
@@ -57,14 +57,14 @@ def test_deep_page_same_queries(client_a, tree, django_assert_num_queries, setti
 def test_detail_query_count_pinned(client_a, tree, django_assert_num_queries):
     m = factories.member(tree["a1"])
     url = reverse("dangvien:detail", args=[m.pk])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client_a.get(url)
     assert response.status_code == 200
     from dangvien.services import member_update
 
     for i in range(5):
         member_update(actor=m.history.first().history_user, member=m, data={"position": f"Vị trí {i}"})
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client_a.get(url)
     assert "Vị trí 4" in response.content.decode()
 
@@ -160,7 +160,7 @@ def test_search_query_count_does_not_grow_with_rows(client_a, tree, django_asser
     client_a.get(url, {"q": "nguyen van"})
     # session, user, roles, one vocabulary lookup per query word, the page, the members,
     # the "may add members" check
-    with django_assert_num_queries(8) as first:
+    with django_assert_num_queries(7) as first:
         client_a.get(url, {"q": "nguyen van"})
     for i in range(12):
         factories.member(tree["a2"], full_name=f"Nguyễn Văn Số{i}")

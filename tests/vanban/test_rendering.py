@@ -245,6 +245,23 @@ def test_weasyprint_itself_fetches_nothing(tmp_path):
     assert images_of(pdf, tmp_path) == []
 
 
+def test_garbage_collector_paused_only_while_rendering():
+    import gc
+
+    assert gc.isenabled()
+    rendering.render_pdf(sample_snapshot())
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        rendering.render_pdf(sample_snapshot("introduction/qd999-v1"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rendering.render_pdf(sample_snapshot())
+        assert not gc.isenabled(), "a collector the caller turned off stays off"
+    finally:
+        gc.enable()
+
+
 def test_unknown_template_is_an_error():
     with pytest.raises(ValueError, match="Unknown document template"):
         rendering.render_pdf(sample_snapshot("introduction/qd999-v1"))

@@ -29,7 +29,7 @@ test: venv
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
-# Benchmarks (not part of `make test`): SIZE=small (20,000 members, under 2 minutes) or
+# Benchmarks (not part of `make test`): SIZE=small (20,000 members, about 3 minutes) or
 # SIZE=national (2.5 million members; the data set is generated once and reused).
 SIZE ?= small
 bench: venv

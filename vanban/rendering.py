@@ -64,6 +64,7 @@ import math
 import pathlib
 import re
 import threading
+import weakref
 import zlib
 from xml.etree import ElementTree
 
@@ -608,8 +609,29 @@ for _name in _RESOLVE_MODULES:
 
 # Per-style work repeated for every box or line of our documents, whose computed styles
 # are shared by all the thread's documents (_SharedStyleFor): what depends on the style
-# alone is worked out once per style object (the entry holds the style, so its id is
-# not reused) and kept in the engine; other documents go through WeasyPrint unchanged.
+# alone is worked out once per style object and kept with the engine's font
+# configuration; other documents go through WeasyPrint unchanged.
+
+
+class _StyleCache(dict):
+    """Values by style object. Entries go when their style is freed: most styles are
+    shared by every document, those of pages and margin boxes are made per document."""
+
+    def lookup(self, style):
+        entry = self.get(id(style))
+        if entry is not None and entry[0]() is style:
+            return entry[1]
+        return None
+
+    def keep(self, style, value):
+        key = id(style)
+        self[key] = (weakref.ref(style, functools.partial(self._drop, key)), value)
+        return value
+
+    def _drop(self, key, reference):
+        entry = self.get(key)
+        if entry is not None and entry[0] is reference:
+            del self[key]
 
 
 class _LetterFontConfiguration(FontConfiguration):
@@ -617,9 +639,9 @@ class _LetterFontConfiguration(FontConfiguration):
 
     def __init__(self):
         super().__init__()
-        # By style object: Pango set-up (_layout_setup) and absent backgrounds (_layout_box_backgrounds).
-        self.text_setups = {}
-        self.plain_backgrounds = {}
+        # Pango set-up (_layout_setup) and absent backgrounds (_layout_box_backgrounds).
+        self.text_setups = _StyleCache()
+        self.plain_backgrounds = _StyleCache()
 
 
 def _engine_style_cache(style, name):
@@ -637,11 +659,10 @@ _weasyprint_layout_setup = getattr(_Layout.setup, "__wrapped__", _Layout.setup)
 
 
 class _TextSetup:
-    __slots__ = ("style", "context", "language", "description", "metrics", "features")
+    __slots__ = ("context", "language", "description", "metrics", "features")
 
     def __init__(self, style):
         pango, ffi = weasyprint_ffi.pango, weasyprint_ffi.ffi
-        self.style = style
         self.context = ffi.gc(
             pango.pango_font_map_create_context(style.font_config.font_map), weasyprint_ffi.gobject.g_object_unref
         )
@@ -694,9 +715,9 @@ def _layout_setup(self, style):
     cache = _engine_style_cache(style, "text_setups")
     if cache is None:
         return _weasyprint_layout_setup(self, style)
-    setup = cache.get(id(style))
-    if setup is None or setup.style is not style:
-        setup = cache[id(style)] = _TextSetup(style)
+    setup = cache.lookup(style)
+    if setup is None:
+        setup = cache.keep(style, _TextSetup(style))
     pango, ffi = weasyprint_ffi.pango, weasyprint_ffi.ffi
     self.style = style
     self.first_line_direction = 0
@@ -747,11 +768,10 @@ def _layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True,
     cache = _engine_style_cache(box.style, "plain_backgrounds") if style is None and box is not page else None
     if cache is None:
         return _weasyprint_layout_box_backgrounds(page, box, get_image_from_uri, layout_children, style)
-    box_style = box.style
-    plain = cache.get(id(box_style))
-    if plain is None or plain[0] is not box_style:
-        plain = cache[id(box_style)] = (box_style, _no_background(box_style))
-    if not plain[1]:
+    plain = cache.lookup(box.style)
+    if plain is None:
+        plain = cache.keep(box.style, _no_background(box.style))
+    if not plain:
         return _weasyprint_layout_box_backgrounds(page, box, get_image_from_uri, layout_children, style)
     box.border_top_left_radius = box.border_top_right_radius = (0, 0)
     box.border_bottom_right_radius = box.border_bottom_left_radius = (0, 0)

@@ -385,6 +385,15 @@ def test_per_style_text_setup_and_backgrounds_change_no_byte(image_root, monkeyp
     engine.fixed_blocks.clear()
     ours = [rendering.render_pdf(snapshot, image_root=image_root) for snapshot in snapshots]
     assert engine.font_config.text_setups and engine.font_config.plain_backgrounds
+    # Page and margin-box styles are made per document: their entries go with them.
+    import gc
+
+    gc.collect()
+    kept = len(engine.font_config.plain_backgrounds), len(engine.font_config.text_setups)
+    for i in range(3):
+        rendering.render_pdf(bench_pdf.varied_snapshot(i), image_root=image_root)
+    gc.collect()
+    assert (len(engine.font_config.plain_backgrounds), len(engine.font_config.text_setups)) == kept
     monkeypatch.setattr(line_break.Layout, "setup", rendering._weasyprint_layout_setup)
     monkeypatch.setattr(weasyprint_background, "layout_box_backgrounds", rendering._weasyprint_layout_box_backgrounds)
     engine.fixed_blocks.clear()

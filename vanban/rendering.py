@@ -12,9 +12,9 @@ the caches). Re-check all of them when upgrading:
   content) are kept per thread instead of per document, and for a stylesheet of simple
   selectors also found by element chain (tag, class, id of the element and ancestors).
 - _LetterDocument._render: Document._render with build_formatting_structure skipping
-  the table/flex/grid passes for trees without such boxes (_build_boxes), and
-  get_html_metadata reading the elements ElementTree finds (_MetadataSource), and with
-  each box answering Box.page_values itself when no box has a named page.
+  the table/flex/grid passes for trees without such boxes (_build_boxes), each box
+  answering Box.page_values itself when all boxes have the same 'page' value, and
+  get_html_metadata reading the elements ElementTree finds (_MetadataSource).
 - _draw_first_line replaces weasyprint.draw.text.draw_first_line (looked up by
   draw_text when called) for our documents' plain lines: it relies on the
   PangoGlyphInfo layout (five 32-bit fields) and writes the operators WeasyPrint does.
@@ -22,7 +22,10 @@ the caches). Re-check all of them when upgrading:
   _layout_box_backgrounds weasyprint.layout.background.layout_box_backgrounds (looked up
   by its own recursion and layout_backgrounds), both for styles whose font_config is a
   _LetterFontConfiguration: the Pango context, language, font description, metrics and
-  features of a style, and the absence of any background, made once per style.
+  features of a style, and the absence of any background, made once per style (kept
+  by weak reference to the style, see _StyleCache).
+- render_pdf and render_many pause Python's cyclic garbage collector while a document is
+  made (_gc_paused: counted across threads, resumed only if it was running).
 - _qr_modules: segno 1.6.6's encoder functions up to the final message (segments,
   version, error boost, bit stream) and for the code's fixed parts (_QRLayout); the
   Reed-Solomon step and the module placement are its own, checked against segno.make.

@@ -96,6 +96,11 @@ class Organization(MP_Node):
     steplen = 4
     node_order_by = None
 
+    @classmethod
+    def path_prefixes(cls, path: str) -> list[str]:
+        """The materialized paths of a node's ancestors and of the node itself, top first."""
+        return [path[:n] for n in range(cls.steplen, len(path) + 1, cls.steplen)]
+
     kind = models.ForeignKey(OrganizationKind, verbose_name=_("kind"), on_delete=models.PROTECT)
     side = models.CharField(_("side"), max_length=12, choices=Side.choices, default=Side.WORKPLACE)
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])

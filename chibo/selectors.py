@@ -48,7 +48,7 @@ def organization_children(user, org):
 
 def organization_ancestors_visible(user, org):
     """Breadcrumb: the ancestors the user may see, top first."""
-    prefixes = [org.path[: i * org.steplen] for i in range(1, org.depth)]
+    prefixes = Organization.path_prefixes(org.path)[:-1]
     return list(organization_visible(user).filter(path__in=prefixes).order_by("depth"))
 
 
@@ -90,6 +90,19 @@ def signatories_active(org):
 
     first = Case(When(title=SignerTitle.SECRETARY, then=Value(0)), default=Value(1), output_field=IntegerField())
     return org.signatories.filter(is_active=True).order_by(first, "full_name", "id")
+
+
+def role_holders(organization_ids, roles) -> dict:
+    """{organisation id: [active users holding one of `roles` on it]}, in one query: who is told
+    when something reaches an organisation (its office clerks, a branch's secretaries)."""
+    from collections import defaultdict
+
+    holders = defaultdict(list)
+    for assignment in RoleAssignment.objects.filter(
+        organization_id__in=set(organization_ids), role__in=roles, user__is_active=True
+    ).select_related("user"):
+        holders[assignment.organization_id].append(assignment.user)
+    return holders
 
 
 def user_roles(user):
@@ -158,8 +171,9 @@ def group_leader_candidates(branch):
     the ones `permissions.may_lead_group_in` accepts."""
     from django.contrib.auth import get_user_model
 
-    prefixes = [branch.path[:n] for n in range(branch.steplen, len(branch.path) + 1, branch.steplen)]
-    ids = RoleAssignment.objects.filter(organization__path__in=prefixes, organization__is_active=True).values("user_id")
+    ids = RoleAssignment.objects.filter(
+        organization__path__in=Organization.path_prefixes(branch.path), organization__is_active=True
+    ).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username")
 
 

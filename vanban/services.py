@@ -203,8 +203,9 @@ def document_render(document_id: int) -> Document:
     return document
 
 
-def document_revoke(*, actor, document: Document, reason: str) -> Document:
-    """Revoke an issued document; only its issuer's office may (a re-issue takes a new number)."""
+def document_revoke(*, actor, document: Document, reason: str, replaced_by: Document | None = None) -> Document:
+    """Revoke an issued document; only its issuer's office may (a re-issue takes a new number,
+    named in `replaced_by` when it is known)."""
     from chibo.permissions import can_manage_signing
 
     if actor is not None and not can_manage_signing(actor, document.issuer):
@@ -219,6 +220,13 @@ def document_revoke(*, actor, document: Document, reason: str) -> Document:
         document.status = DocumentStatus.REVOKED
         document.revoked_at = timezone.now()
         document.revoke_reason = reason
-        document.save(update_fields=["status", "revoked_at", "revoke_reason"])
-        audit_record(actor=actor, action="document.revoke", obj=document, reason=reason)
+        document.replaced_by = replaced_by
+        document.save(update_fields=["status", "revoked_at", "revoke_reason", "replaced_by"])
+        audit_record(
+            actor=actor,
+            action="document.revoke",
+            obj=document,
+            changes={"replaced_by": replaced_by.symbol} if replaced_by else {},
+            reason=reason,
+        )
     return document

@@ -653,15 +653,11 @@ def meeting_invitations_send(meeting_id: int) -> int:
 
 def absence_notifications_send(notice_ids) -> int:
     """Tell the office clerks of each workplace committee addressed that its absence notice arrived."""
-    from chibo.models import RoleAssignment
+    from chibo.selectors import role_holders
     from taikhoan.services import notify_many
 
     notices = list(AbsenceNotice.objects.filter(pk__in=notice_ids).select_related("meeting__branch", "document"))
-    clerks = defaultdict(list)
-    for assignment in RoleAssignment.objects.filter(
-        organization_id__in={notice.workplace_committee_id for notice in notices}, role=Role.CLERK
-    ).select_related("user"):
-        clerks[assignment.organization_id].append(assignment.user)
+    clerks = role_holders([notice.workplace_committee_id for notice in notices], [Role.CLERK])
     url = reverse("dangvien:workplace_inbox") + "?state=absences"
     return notify_many(
         items=[

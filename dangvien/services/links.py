@@ -42,7 +42,7 @@ def workplace_committee(member) -> Organization:
     """The committee that issues the member's letters: the nearest committee (or grassroots branch) above."""
     org = member.organization
     chain = list(
-        Organization.objects.filter(path__in=[org.path[: i * org.steplen] for i in range(1, org.depth + 1)])
+        Organization.objects.filter(path__in=Organization.path_prefixes(org.path))
         .select_related("kind")
         .order_by("-depth")
     )

@@ -1,6 +1,7 @@
 """Criteria sets are data the national administrator edits here; a set in use is read-only."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -44,5 +45,5 @@ class CriteriaSetAdmin(admin.ModelAdmin):
         for criteria_set in queryset:
             try:
                 services.criteria_set_activate(actor=request.user, criteria_set=criteria_set)
-            except Exception as exc:  # a refusal is shown, not a 500
-                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)

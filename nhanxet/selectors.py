@@ -3,13 +3,12 @@ through a scoped selector) and runs a fixed number of queries whatever the numbe
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from chibo.models import Organization, Role, RoleAssignment, Side
+from chibo.models import Organization, Side
 from chibo.permissions import READ_ROLES, SIGNING_ROLES, path_q, scope_paths
 from dangvien.models import LinkState, ResidenceLink
 
@@ -23,22 +22,8 @@ from .models import (
     Proposal,
     QualityRating,
 )
-from .services import PERIOD_ROLES, RATING_ROLES, missing_answers, period_for
-
-
-def _users_with_role(organization, roles):
-    ids = RoleAssignment.objects.filter(organization=organization, role__in=roles).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids, is_active=True)
-
-
-def branch_office_users(branch):
-    """Who answers for a residence branch: its secretaries."""
-    return _users_with_role(branch, [Role.BRANCH_SECRETARY])
-
-
-def committee_office_users(committee):
-    return _users_with_role(committee, [Role.CLERK])
-
+from .permissions import PERIOD_ROLES, RATING_ROLES
+from .services import missing_answers, period_for
 
 # ---- periods --------------------------------------------------------------------------------
 

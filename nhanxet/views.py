@@ -155,7 +155,7 @@ def _form_page(request, *, branch, link, year, eval_request=None):
         criteria_set = evaluation.criteria_set
     else:
         try:
-            _period, criteria_set = services._form_context(link=link, year=year, request=eval_request)
+            _period, criteria_set = services.form_context(link=link, year=year, request=eval_request)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
             return redirect("nhanxet:branch", pk=branch.pk, year=year)

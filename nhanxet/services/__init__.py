@@ -1,0 +1,40 @@
+"""Every write of the yearly evaluation. Each call is one transaction with an audit record; a
+refused call leaves the database as it was."""
+
+from ._base import CONCLUSION_PROPOSALS, TEMPLATE, EvaluationConflict
+from .commune import evaluations_confirm, evaluations_forward
+from .criteria import criteria_active, criteria_of, criteria_set_activate, criteria_set_new_version
+from .forms import (
+    evaluation_correct,
+    evaluation_save,
+    evaluations_sign,
+    form_context,
+    front_meeting_record,
+    missing_answers,
+)
+from .periods import period_for, period_open, request_create
+from .workplace import proposal_act, proposal_create, rating_record
+
+__all__ = [
+    "CONCLUSION_PROPOSALS",
+    "TEMPLATE",
+    "EvaluationConflict",
+    "criteria_active",
+    "criteria_of",
+    "criteria_set_activate",
+    "criteria_set_new_version",
+    "evaluation_correct",
+    "evaluation_save",
+    "evaluations_confirm",
+    "evaluations_forward",
+    "evaluations_sign",
+    "form_context",
+    "front_meeting_record",
+    "missing_answers",
+    "period_for",
+    "period_open",
+    "proposal_act",
+    "proposal_create",
+    "rating_record",
+    "request_create",
+]

@@ -1,0 +1,319 @@
+"""The branch's work: the Front meeting, drafts (autosaved, optimistically locked), signing, corrections."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.models import Organization
+from dangvien.models import LinkState, ResidenceLink
+from nhatky.services import audit_record, audit_record_many
+
+from ..models import (
+    CriteriaSet,
+    CriteriaUse,
+    Evaluation,
+    EvaluationRequest,
+    EvaluationStatus,
+    FrontMeeting,
+)
+from ._base import CONCLUSION_PROPOSALS, EvaluationConflict, _check_branch, _text
+from .criteria import criteria_active, criteria_of, freeze_criteria
+from .periods import period_for
+
+
+def front_meeting_record(*, actor, branch: Organization, year: int, held_on, attendees: str, notes: str = ""):
+    """The branch committee met the neighbourhood Front committee before evaluating (one record a year)."""
+    _check_branch(actor, branch)
+    attendees = _text(attendees, "attendees")
+    errors = {}
+    if not attendees:
+        errors["attendees"] = _("Write who took part (branch committee and Front committee).")
+    if held_on > timezone.localdate():
+        errors["held_on"] = _("The meeting date cannot be in the future.")
+    elif held_on.year != year:
+        errors["held_on"] = _("The meeting must be held in %(year)s.") % {"year": year}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        meeting, created = FrontMeeting.objects.update_or_create(
+            branch=branch,
+            year=year,
+            defaults={
+                "branch_path": branch.path,
+                "held_on": held_on,
+                "attendees": attendees,
+                "notes": _text(notes, "notes"),
+                "recorded_by": actor,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="front_meeting.record",
+            obj=meeting,
+            changes={"held_on": held_on, "attendees": attendees, "created": created},
+        )
+    return meeting
+
+
+def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str) -> dict:
+    """Only criteria and levels of this version; unknown ones are refused at their field."""
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": _("The answers could not be read; reload the page.")})
+    criteria = {c.code: c for c in criteria_of(criteria_set)}
+    errors = {}
+    clean = {}
+    for code, level in answers.items():
+        criterion = criteria.get(code)
+        if criterion is None:
+            errors[f"c_{code}"] = _("This criterion is not part of the form.")
+        elif level in ("", None):
+            continue
+        elif not criterion.level_label(level):
+            errors[f"c_{code}"] = _("Choose one of the levels of this criterion.")
+        else:
+            clean[code] = level
+    if conclusion and conclusion not in {c["code"] for c in criteria_set.conclusions}:
+        errors["conclusion"] = _("Choose a conclusion from the list.")
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _new_form(link: ResidenceLink, year: int, period, request, criteria_set) -> Evaluation:
+    return Evaluation(
+        member=link.member,
+        link=link,
+        branch=link.residence_branch,
+        branch_path=link.residence_branch.path,
+        commune=link.residence_committee,
+        workplace_committee=link.workplace_committee,
+        workplace_path=link.workplace_path,
+        year=year,
+        period=period,
+        request=request,
+        criteria_set=criteria_set,
+    )
+
+
+def form_context(*, link, year, request):
+    """(period, criteria set) of a new form, or the reason there can be none."""
+    from dangvien.selectors import meeting_exemptions_on
+
+    exempt = meeting_exemptions_on(timezone.localdate()).filter(member=link.member_id).exists()
+    if request is not None:
+        return None, criteria_active(CriteriaUse.EXEMPT if exempt else CriteriaUse.YEARLY)
+    if exempt:
+        raise ValidationError(
+            _("%(name)s is exempt from residence meetings (HD 33 §1.1): evaluated only on request.")
+            % {"name": link.member.full_name}
+        )
+    period = period_for(link.residence_branch.path, year)
+    if period is None:
+        raise ValidationError(_("No evaluation period is open for %(year)s over this branch.") % {"year": year})
+    return period, period.criteria_set
+
+
+def evaluation_save(
+    *,
+    actor,
+    link: ResidenceLink,
+    year: int,
+    lock_version: int,
+    answers: dict,
+    remarks: str = "",
+    conclusion: str = "",
+    conclusion_details: str = "",
+    request: EvaluationRequest | None = None,
+) -> Evaluation:
+    """Save a draft (the form autosaves): creates it on the first save. `lock_version` is the
+    version the editor loaded (0 for a new form); if someone saved since, nothing is written and
+    EvaluationConflict carries what they saved."""
+    branch = link.residence_branch
+    if branch is None or link.state not in (LinkState.RECEIVED, LinkState.ACTIVE):
+        raise ValidationError(_("This member is not assigned to a residence branch."))
+    _check_branch(actor, branch)
+    if request is not None and request.link_id != link.pk:
+        raise ValidationError(_("The request is about another member."))
+    with transaction.atomic():
+        # The criteria set comes in the same query (only the form's row is locked, as before).
+        current = (
+            Evaluation.objects.select_for_update(of=("self",))
+            .select_related("criteria_set")
+            .filter(member=link.member_id, is_current=True)
+            .filter(Q(request=request) if request else Q(request__isnull=True, year=year))
+            .first()
+        )
+        if current is None:
+            if lock_version != 0:
+                raise ValidationError(_("This form no longer exists; reload the page."))
+            period, criteria_set = form_context(link=link, year=year, request=request)
+            current = _new_form(link, year, period, request, criteria_set)
+        else:
+            if current.branch_id != branch.pk:
+                raise ValidationError(_("This member's form belongs to another branch."))
+            if current.lock_version != lock_version:
+                raise EvaluationConflict(current)
+            if not current.is_draft:
+                raise ValidationError(_("This form is signed and can no longer be changed; make a correction instead."))
+            # The same member row the link carries: the audit record's text needs no query of its own.
+            current.member = link.member
+        clean = _validate_content(current.criteria_set, answers, conclusion)
+        current.answers = clean
+        current.remarks = _text(remarks, "remarks")
+        current.conclusion = conclusion
+        current.conclusion_details = _text(conclusion_details, "conclusion_details")
+        current.lock_version += 1
+        current.updated_by = actor
+        created = current.pk is None
+        if not created:
+            # The row is locked: a plain update, no savepoint.
+            current.save(
+                update_fields=[
+                    "answers",
+                    "remarks",
+                    "conclusion",
+                    "conclusion_details",
+                    "lock_version",
+                    "updated_by",
+                    "updated_at",
+                ]
+            )
+        else:
+            try:
+                with transaction.atomic():
+                    current.save()
+            except IntegrityError:
+                # Another editor created the form a moment ago: their save wins, this one reloads.
+                raise EvaluationConflict(
+                    Evaluation.objects.get(
+                        Q(request=request) if request else Q(request__isnull=True, year=year),
+                        member=link.member_id,
+                        is_current=True,
+                    )
+                ) from None
+        if created:
+            freeze_criteria(current.criteria_set)
+        audit_record(
+            actor=actor,
+            action="evaluation.create" if created else "evaluation.save",
+            obj=current,
+            changes={"answers": clean, "conclusion": conclusion, "lock_version": current.lock_version},
+        )
+    return current
+
+
+def missing_answers(evaluation: Evaluation) -> list[str]:
+    """What still stops the form being signed, as the secretary should read it."""
+    missing = [
+        _("criterion %(n)s") % {"n": c.order}
+        for c in criteria_of(evaluation.criteria_set)
+        if not evaluation.answers.get(c.code)
+    ]
+    if not evaluation.conclusion:
+        missing.append(_("the conclusion"))
+    elif evaluation.conclusion in CONCLUSION_PROPOSALS and not evaluation.conclusion_details:
+        missing.append(_("the facts behind the proposal"))
+    return missing
+
+
+def evaluations_sign(*, actor, branch: Organization, ids) -> list[Evaluation]:
+    """Sign one or many drafts of the branch (T/M CHI BỘ); all or none."""
+    from chibo.selectors import signatories_active
+
+    _check_branch(actor, branch)
+    ids = {int(i) for i in ids}
+    if not ids:
+        raise ValidationError(_("Choose at least one form to sign."))
+    signatory = signatories_active(branch).first()
+    if signatory is None:
+        raise ValidationError(
+            _("%(org)s has no secretary recorded as signatory; add one on the branch's signing page.")
+            % {"org": branch.name}
+        )
+    with transaction.atomic():
+        forms = list(
+            Evaluation.objects.select_for_update()
+            .filter(pk__in=ids, branch=branch, is_current=True)
+            .select_related("member", "criteria_set")
+            .order_by("member__sort_key", "pk")
+        )
+        if len(forms) != len(ids):
+            raise ValidationError(_("Some of the chosen forms are not this branch's current forms; reload the page."))
+        problems = []
+        for form in forms:
+            if not form.is_draft:
+                problems.append(_("%(name)s: already signed.") % {"name": form.member.full_name})
+            elif missing := missing_answers(form):
+                problems.append(
+                    _("%(name)s: answer %(missing)s first.")
+                    % {"name": form.member.full_name, "missing": ", ".join(missing)}
+                )
+        if (
+            any(form.period_id for form in forms)
+            and not FrontMeeting.objects.filter(
+                branch=branch, year__in={form.year for form in forms if form.period_id}
+            ).exists()
+        ):
+            problems.insert(0, _("Record the meeting with the Front committee before signing the yearly forms."))
+        if problems:
+            raise ValidationError(problems)
+        now = timezone.now()
+        for form in forms:
+            form.status = EvaluationStatus.SIGNED
+            form.signed_by = actor
+            form.signed_at = now
+            form.signer_name = signatory.full_name
+            form.lock_version += 1
+        Evaluation.objects.bulk_update(forms, ["status", "signed_by", "signed_at", "signer_name", "lock_version"])
+        audit_record_many(
+            actor=actor, action="evaluation.sign", entries=[(f, {"signer": signatory.full_name}) for f in forms]
+        )
+    return forms
+
+
+def evaluation_correct(*, actor, evaluation: Evaluation, reason: str) -> Evaluation:
+    """A signed form is never changed: its correction is a new draft version with a reason."""
+    _check_branch(actor, evaluation.branch)
+    reason = _text(reason, "reason")
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    with transaction.atomic():
+        old = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        if not old.is_current:
+            raise ValidationError(_("A newer version of this form exists; correct that one."))
+        if old.is_draft:
+            raise ValidationError(_("A draft can be changed directly; it needs no correction."))
+        old.is_current = False
+        old.save(update_fields=["is_current"])
+        new = Evaluation.objects.create(
+            **{
+                f.name: getattr(old, f.name)
+                for f in Evaluation._meta.concrete_fields
+                if f.name
+                in {
+                    "member",
+                    "link",
+                    "branch",
+                    "branch_path",
+                    "commune",
+                    "workplace_committee",
+                    "workplace_path",
+                    "year",
+                    "period",
+                    "request",
+                    "criteria_set",
+                    "answers",
+                    "remarks",
+                    "conclusion",
+                    "conclusion_details",
+                }
+            },
+            version=old.version + 1,
+            supersedes=old,
+            correction_reason=reason,
+            updated_by=actor,
+        )
+        audit_record(actor=actor, action="evaluation.correct", obj=new, changes={"supersedes": old.pk}, reason=reason)
+    return new

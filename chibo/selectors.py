@@ -112,10 +112,11 @@ def user_roles(user):
 # ---- residence-branch work -----------------------------------------------------------
 
 
-def branches_visible(user):
-    """Residence branches (not committees) in the user's scope, group leaders excluded."""
+def branches_visible(user, roles=READ_ROLES):
+    """Residence branches (not committees) in the user's scope, group leaders excluded; with
+    `roles`, only where the user holds one of them (BRANCH_WRITE_ROLES: the branches they run)."""
     return (
-        Organization.objects.filter(path_q(scope_paths(user, READ_ROLES), "path"))
+        Organization.objects.filter(path_q(scope_paths(user, roles), "path"))
         .filter(side__in=[Side.RESIDENCE, Side.BOTH], kind__is_committee=False, is_active=True)
         .select_related("kind")
         .order_by("path")

@@ -275,6 +275,10 @@ class Evaluation(models.Model):
     def is_draft(self) -> bool:
         return self.status == EvaluationStatus.DRAFT
 
+    @property
+    def conclusion_label(self) -> str:
+        return self.criteria_set.conclusion_label(self.conclusion) if self.conclusion else ""
+
 
 class ProposalKind(models.TextChoices):
     COMMEND = "commend", _("Commend")

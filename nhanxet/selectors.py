@@ -2,6 +2,7 @@
 through a scoped selector) and runs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q
 from django.http import Http404
@@ -9,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chibo.models import Organization, Side
-from chibo.permissions import READ_ROLES, SIGNING_ROLES, path_q, scope_paths
+from chibo.permissions import READ_ROLES, path_q, scope_paths
 from dangvien.models import LinkState, ResidenceLink
 
 from .models import (
@@ -22,14 +23,10 @@ from .models import (
     Proposal,
     QualityRating,
 )
-from .permissions import PERIOD_ROLES, RATING_ROLES
+from .permissions import RATING_ROLES
 from .services import missing_answers, period_for
 
 # ---- periods --------------------------------------------------------------------------------
-
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:n] for n in range(4, len(path) + 1, 4)]
 
 
 def periods_visible(user):
@@ -38,14 +35,15 @@ def periods_visible(user):
     qs = EvaluationPeriod.objects.select_related("organization", "criteria_set")
     if paths is None:
         return qs
-    above = {prefix for path in paths for prefix in _prefixes(path)}
+    above = {prefix for path in paths for prefix in Organization.path_prefixes(path)}
     return qs.filter(path_q(paths, "org_path") | Q(org_path__in=above))
 
 
-def period_committees(user):
-    """Residence-side committees the user may open a period for."""
+def residence_committees(user, roles):
+    """Residence-side committees where the user holds one of `roles`: where they may open a
+    period (PERIOD_ROLES) or confirm and forward forms (SIGNING_ROLES)."""
     return (
-        Organization.objects.filter(path_q(scope_paths(user, PERIOD_ROLES), "path"))
+        Organization.objects.filter(path_q(scope_paths(user, roles), "path"))
         .filter(kind__is_committee=True, is_active=True)
         .exclude(side=Side.WORKPLACE)
         .select_related("kind")
@@ -64,7 +62,7 @@ class BranchRow:
     form: Evaluation | None = None
     requests: list = field(default_factory=list)  # [(request, form or None)]
 
-    @property
+    @cached_property
     def state(self) -> str:
         """'missing', 'draft', 'ready' (complete draft), 'signed', 'confirmed', 'forwarded', or '' (not due)."""
         if self.form is None:
@@ -218,17 +216,6 @@ def evaluations_visible(user):
 
 def evaluation_get(user, pk) -> Evaluation:
     return get_object_or_404(evaluations_visible(user), pk=pk)
-
-
-def confirm_committees(user):
-    """Residence committees whose forms the user may confirm and forward."""
-    return (
-        Organization.objects.filter(path_q(scope_paths(user, SIGNING_ROLES), "path"))
-        .filter(kind__is_committee=True, is_active=True)
-        .exclude(side=Side.WORKPLACE)
-        .select_related("kind")
-        .order_by("path")
-    )
 
 
 def confirm_queue(commune, status: str):

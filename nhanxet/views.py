@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chibo.permissions import can_manage_branch
+from chibo.permissions import BRANCH_WRITE_ROLES, SIGNING_ROLES, can_manage_branch
 from chibo.selectors import branch_get, branches_visible
 from common.forms import run_service as _run
 from dangvien.selectors import member_get
@@ -27,6 +27,7 @@ from .forms import (
     RequestForm,
 )
 from .models import EvaluationStatus, QualityRating
+from .permissions import PERIOD_ROLES
 
 
 def _year(request, default=None) -> int:
@@ -45,16 +46,15 @@ def _errors(exc: ValidationError) -> str:
 def index(request):
     """Where each side starts: the periods, the branches to fill, the communes to confirm, what came in."""
     year = _year(request)
-    branches = list(branches_visible(request.user)[:200])
     return render(
         request,
         "nhanxet/index.html",
         {
             "year": year,
             "periods": selectors.periods_visible(request.user).filter(year=year)[:50],
-            "branches": [b for b in branches if can_manage_branch(request.user, b)],
-            "communes": selectors.confirm_committees(request.user)[:50],
-            "can_open": selectors.period_committees(request.user).exists(),
+            "branches": branches_visible(request.user, BRANCH_WRITE_ROLES)[:200],
+            "communes": selectors.residence_committees(request.user, SIGNING_ROLES)[:50],
+            "can_open": selectors.residence_committees(request.user, PERIOD_ROLES).exists(),
         },
     )
 
@@ -62,7 +62,7 @@ def index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def period_new(request):
-    committees = selectors.period_committees(request.user)
+    committees = selectors.residence_committees(request.user, PERIOD_ROLES)
     if not committees.exists():
         raise Http404
     form = PeriodForm(request.POST or None, committees=committees)
@@ -268,11 +268,10 @@ def request_form(request, pk):
 @login_required
 def evaluation(request, pk):
     evaluation = selectors.evaluation_get(request.user, pk)
-    criteria = list(evaluation.criteria_set.criteria.all())
-    rows = [(c, c.level_label(evaluation.answers.get(c.code, ""))) for c in criteria]
-    can_correct = (
-        evaluation.is_current and not evaluation.is_draft and can_manage_branch(request.user, evaluation.branch)
-    )
+    rows = [
+        (c, c.level_label(evaluation.answers.get(c.code, ""))) for c in services.criteria_of(evaluation.criteria_set)
+    ]
+    branch_side = can_manage_branch(request.user, evaluation.branch)
     return render(
         request,
         "nhanxet/evaluation.html",
@@ -280,12 +279,9 @@ def evaluation(request, pk):
             "evaluation": evaluation,
             "rows": rows,
             "history": selectors.form_history(evaluation),
-            "can_correct": can_correct,
+            "can_correct": branch_side and evaluation.is_current and not evaluation.is_draft,
             "correction_form": CorrectionForm(),
-            "branch_side": selectors.evaluations_visible(request.user)
-            .filter(pk=evaluation.pk, branch_path__startswith=evaluation.branch_path)
-            .exists()
-            and can_manage_branch(request.user, evaluation.branch),
+            "branch_side": branch_side,
         },
     )
 
@@ -317,7 +313,7 @@ def correct(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def commune(request, pk):
-    committee = selectors.confirm_committees(request.user).filter(pk=pk).first()
+    committee = selectors.residence_committees(request.user, SIGNING_ROLES).filter(pk=pk).first()
     if committee is None:
         raise Http404
     if request.method == "POST":

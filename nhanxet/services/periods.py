@@ -82,7 +82,7 @@ def period_open(
 
 def period_for(branch_path: str, year: int) -> EvaluationPeriod | None:
     """The period that covers a branch in a year: the nearest committee above it that opened one."""
-    prefixes = [branch_path[:n] for n in range(4, len(branch_path) + 1, 4)]
+    prefixes = Organization.path_prefixes(branch_path)
     return (
         EvaluationPeriod.objects.filter(year=year, org_path__in=prefixes)
         .select_related("criteria_set", "organization")

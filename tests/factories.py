@@ -76,3 +76,25 @@ def member(organization, actor=None, **overrides):
             "root-factory", password="x-test-password-1"
         )
     return member_create(actor=actor, data=member_data(organization, **overrides))
+
+
+def links_like(template, members, branch):
+    """Active residence links for `members` into `branch`, copied from `template` and made in bulk
+    (the receiving service costs a PDF each; query-count tests need hundreds)."""
+    from dangvien.models import LinkState, ResidenceLink
+
+    return ResidenceLink.objects.bulk_create(
+        [
+            ResidenceLink(
+                member=m,
+                workplace_committee=template.workplace_committee,
+                workplace_path=template.workplace_path,
+                residence_commune=template.residence_commune,
+                residence_committee=template.residence_committee,
+                residence_path=template.residence_path,
+                residence_branch=branch,
+                state=LinkState.ACTIVE,
+            )
+            for m in members
+        ]
+    )

@@ -134,7 +134,6 @@ def test_attendance_json_and_conflict(client, branch):
 
 def test_attendance_screen_query_count_is_fixed_for_300_members(client, branch):
     """The phone screen with 300 members runs as many queries as with 5."""
-    from dangvien.models import LinkState, ResidenceLink
 
     meeting = _schedule(branch)
     url = reverse("chibo:meeting_attendance", args=[meeting.pk])
@@ -144,21 +143,7 @@ def test_attendance_screen_query_count_is_fixed_for_300_members(client, branch):
     small_detail = _count(client, detail)
     template = branch["links"][0]
     members = [factories.member(branch["a1"], full_name=f"Phạm Văn Số{i}", commune_code=70) for i in range(295)]
-    ResidenceLink.objects.bulk_create(
-        [
-            ResidenceLink(
-                member=m,
-                workplace_committee=template.workplace_committee,
-                workplace_path=template.workplace_path,
-                residence_commune=template.residence_commune,
-                residence_committee=template.residence_committee,
-                residence_path=template.residence_path,
-                residence_branch=branch["res"],
-                state=LinkState.ACTIVE,
-            )
-            for m in members
-        ]
-    )
+    factories.links_like(template, members, branch["res"])
     # Links made in bulk here bypass the receiving service, which adds newcomers itself.
     from chibo.services import meeting_roster_refresh
 

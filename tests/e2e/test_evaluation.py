@@ -2,18 +2,13 @@
 390×844 phone (one tap per level, autosave, a dropped connection loses nothing); the commune
 office confirms and forwards them; the workplace clerk rates the member beside the form."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
-from nhanxet.models import Evaluation
-from nhanxet.services import period_open
+from nhanxet.models import Evaluation, QualityRating
+from tests.nhanxet.conftest import open_period
 
-from .test_branch import (
-    NAMES,
-    data,  # noqa: F401 - the fixture, used by name
-)
+from .test_branch import data  # noqa: F401 - the fixture, used by name
 from .test_journeys import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,17 +18,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def opened(data):  # noqa: F811 - the imported fixture
     from taikhoan.models import User
 
-    year = timezone.localdate().year
-    period_open(
-        actor=User.objects.get(username="office"),
-        organization=data["commune"],
-        year=year,
-        scope="all",
-        branch_deadline=datetime.date(year, 12, 10),
-        confirm_deadline=datetime.date(year, 12, 20),
-        forward_deadline=datetime.date(year, 12, 31),
-    )
-    return {**data, "year": year}
+    period = open_period(User.objects.get(username="office"), data["commune"])
+    return {**data, "year": period.year}
 
 
 def _choose(phone, order, label):
@@ -122,4 +108,9 @@ def test_secretary_evaluates_on_a_phone_and_the_commune_confirms(phone, page, li
     row.get_by_role("button", name="Lưu").click()
     page.get_by_text("Đã ghi xếp loại của Lê Văn An.").wait_for()
     shot(page, "34-evaluation-incoming")
-    assert NAMES
+    rating = QualityRating.objects.get()
+    assert (rating.member.full_name, rating.level, rating.evaluation.member.full_name) == (
+        "Lê Văn An",
+        "good",
+        "Lê Văn An",
+    )

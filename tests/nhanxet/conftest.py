@@ -4,21 +4,29 @@ import pytest
 from django.utils import timezone
 
 
-@pytest.fixture
-def period(branch):
-    """The commune opened this year's period over its branches; the branch met the Front committee."""
-    from nhanxet.services import front_meeting_record, period_open
+def open_period(actor, commune, scope="all"):
+    """This year's period of the commune, with December deadlines in order."""
+    from nhanxet.services import period_open
 
     year = timezone.localdate().year
-    period = period_open(
-        actor=branch["office"],
-        organization=branch["commune"],
+    return period_open(
+        actor=actor,
+        organization=commune,
         year=year,
-        scope="all",
+        scope=scope,
         branch_deadline=datetime.date(year, 12, 10),
         confirm_deadline=datetime.date(year, 12, 20),
         forward_deadline=datetime.date(year, 12, 31),
     )
+
+
+@pytest.fixture
+def period(branch):
+    """The commune opened this year's period over its branches; the branch met the Front committee."""
+    from nhanxet.services import front_meeting_record
+
+    year = timezone.localdate().year
+    period = open_period(branch["office"], branch["commune"])
     front_meeting_record(
         actor=branch["secretary"],
         branch=branch["res"],

@@ -14,7 +14,7 @@ from taikhoan.models import Notification
 from tests import factories
 from vanban.models import Document, DocumentStatus, NumberRegister
 
-from .conftest import fill
+from .conftest import fill, open_period
 
 pytestmark = pytest.mark.django_db
 
@@ -210,16 +210,7 @@ def test_yearly_forms_need_the_front_meeting(branch):
     from nhanxet.models import FrontMeeting
 
     year = timezone.localdate().year
-    services.period_open(
-        actor=branch["office"],
-        organization=branch["commune"],
-        year=year,
-        scope="all",
-        branch_deadline=datetime.date(year, 12, 10),
-        confirm_deadline=datetime.date(year, 12, 20),
-        forward_deadline=datetime.date(year, 12, 31),
-    )
-    data = {**branch, "year": year, "period": EvaluationPeriod.objects.get()}
+    data = {**branch, "year": year, "period": open_period(branch["office"], branch["commune"])}
     form = fill(data, branch["links"][0])
     assert not FrontMeeting.objects.exists()
     with pytest.raises(ValidationError, match="Mặt trận"):
@@ -406,15 +397,7 @@ def test_branch_progress_follows_the_period_scope(branch):
     )
     _period, rows, _front = branch_rows(branch["res"], year)
     assert branch_counts(rows)["expected"] == 0  # no period yet
-    period = services.period_open(
-        actor=branch["office"],
-        organization=branch["commune"],
-        year=year,
-        scope="requested",
-        branch_deadline=datetime.date(year, 12, 10),
-        confirm_deadline=datetime.date(year, 12, 20),
-        forward_deadline=datetime.date(year, 12, 31),
-    )
+    period = open_period(branch["office"], branch["commune"], scope="requested")
     _period, rows, _front = branch_rows(branch["res"], year)
     assert branch_counts(rows)["expected"] == 0  # nobody asked about, nobody flagged
     services.request_create(

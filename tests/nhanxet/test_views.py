@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from chibo.models import Role
-from dangvien.models import LinkState, ResidenceLink
 from nhanxet import services
 from nhanxet.models import Evaluation, EvaluationPeriod, QualityRating
 from tests import factories
@@ -70,21 +69,7 @@ def test_branch_list_queries_fixed_for_300_forms(client, period):
     small = query_count(client, url)
     template = period["links"][0]
     members = [factories.member(period["a1"], full_name=f"Phạm Văn Số{i}", commune_code=70) for i in range(295)]
-    links = ResidenceLink.objects.bulk_create(
-        [
-            ResidenceLink(
-                member=m,
-                workplace_committee=template.workplace_committee,
-                workplace_path=template.workplace_path,
-                residence_commune=template.residence_commune,
-                residence_committee=template.residence_committee,
-                residence_path=template.residence_path,
-                residence_branch=period["res"],
-                state=LinkState.ACTIVE,
-            )
-            for m in members
-        ]
-    )
+    links = factories.links_like(template, members, period["res"])
     answers = full_answers(period["period"].criteria_set)
     Evaluation.objects.bulk_create(
         Evaluation(

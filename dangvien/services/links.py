@@ -346,21 +346,28 @@ def link_receive(*, actor, link, received_date, branch, group=None, signatory=No
     return link
 
 
+def _lock_letter_not_received(actor, link, refusal) -> ResidenceLink:
+    """The link locked for its workplace clerk while its letter is issued and not yet received;
+    otherwise `refusal` (a message, or {field: message})."""
+    link = (
+        ResidenceLink.objects.select_for_update(of=("self",))
+        .select_related("member__organization", "letter")
+        .get(pk=link.pk)
+    )
+    if not can_manage_members(actor, link.member.organization):
+        raise PermissionDenied(_("You may not manage this member."))
+    if link.state != LinkState.LETTER_ISSUED:
+        raise ValidationError(refusal)
+    return link
+
+
 def link_receive_manual(*, actor, link, received_date, scan) -> ResidenceLink:
     """The workplace clerk records a receipt the residence side sent on paper (it is not in the system);
     `scan` is the uploaded scan, stored only once every check has passed."""
     from vanban.uploads import store_scan
 
     with transaction.atomic():
-        link = (
-            ResidenceLink.objects.select_for_update(of=("self",))
-            .select_related("member__organization", "letter")
-            .get(pk=link.pk)
-        )
-        if not can_manage_members(actor, link.member.organization):
-            raise PermissionDenied(_("You may not manage this member."))
-        if link.state != LinkState.LETTER_ISSUED:
-            raise ValidationError(_("This letter has already been received."))
+        link = _lock_letter_not_received(actor, link, _("This letter has already been received."))
         if link.residence_committee_id:
             raise ValidationError(_("The residence committee is in the system: it records the receipt itself."))
         if received_date is None or received_date > timezone.localdate():
@@ -467,15 +474,7 @@ def letter_revoke(*, actor, link, reason: str) -> ResidenceLink:
     from vanban.services import document_revoke
 
     with transaction.atomic():
-        link = (
-            ResidenceLink.objects.select_for_update(of=("self",))
-            .select_related("member__organization", "letter")
-            .get(pk=link.pk)
-        )
-        if not can_manage_members(actor, link.member.organization):
-            raise PermissionDenied(_("You may not manage this member."))
-        if link.state != LinkState.LETTER_ISSUED:
-            raise ValidationError({"reason": _("Only a letter not yet received can be revoked.")})
+        link = _lock_letter_not_received(actor, link, {"reason": _("Only a letter not yet received can be revoked.")})
         document_revoke(actor=actor, document=link.letter, reason=reason)
         link.state = LinkState.PENDING
         link.save(update_fields=["state"])

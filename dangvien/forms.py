@@ -147,6 +147,11 @@ class MemberFilterForm(forms.Form):
     covered = forms.ChoiceField(
         label=_("QĐ 213"),
         required=False,
-        choices=[("", _("Covered or not")), ("1", _("Covered by QĐ 213")), ("0", _("Not covered"))],
+        choices=[
+            ("", _("Covered or not")),
+            ("1", _("Covered by QĐ 213")),
+            ("letter", _("Covered, still without an introduction letter")),
+            ("0", _("Not covered")),
+        ],
         widget=forms.Select(attrs={"class": "form-select"}),
     )

@@ -83,6 +83,9 @@ class Member(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     covered_213 = models.BooleanField(_("covered by QĐ 213"), default=False)
+    # When the member started needing an introduction letter (admission, coverage, transfer,
+    # a move that ended the last link): the clock the letter reminders run on. Kept by the services.
+    awaiting_letter_since = models.DateField(_("needs an introduction letter since"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True, validators=[validate_no_control_chars])
     search_name = models.CharField(max_length=120, editable=False, default="")
     sort_key = models.CharField(max_length=200, editable=False, default="")
@@ -111,6 +114,12 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["org_path", "sort_key", "id"], name="member_org_sort_idx"),
             models.Index(fields=["sort_key", "id"], name="member_sort_idx"),
+            # Few members wait for a letter at any time: the reminders read only those.
+            models.Index(
+                fields=["awaiting_letter_since"],
+                condition=Q(awaiting_letter_since__isnull=False),
+                name="member_awaiting_letter_idx",
+            ),
         ]
 
     def __str__(self):

@@ -23,6 +23,31 @@ def member_visible(user, roles=READ_ROLES):
     return Member.objects.filter(path_q(scope_paths(user, roles), "org_path"))
 
 
+# The `covered` filter's third value: covered members still owed an introduction letter.
+AWAITING_LETTER = "letter"
+
+
+def awaiting_letter(qs=None, *, since_on_or_before=None):
+    """Covered members owed an introduction letter: none out or in force, not exempt from being
+    introduced. The letter reminders, their digest and the member list's filter all use this."""
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from .models import Exemption, ExemptionKind, LinkState, ResidenceLink
+
+    today = timezone.localdate()
+    qs = (Member.objects.all() if qs is None else qs).filter(covered_213=True, awaiting_letter_since__isnull=False)
+    if since_on_or_before is not None:
+        qs = qs.filter(awaiting_letter_since__lte=since_on_or_before)
+    has_letter = ResidenceLink.objects.filter(
+        member=OuterRef("pk"), state__in=[LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE]
+    )
+    not_introduced = Exemption.objects.filter(
+        member=OuterRef("pk"), kind=ExemptionKind.NOT_INTRODUCED, start_date__lte=today
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    return qs.filter(~Exists(has_letter), ~Exists(not_introduced))
+
+
 def member_list(user, *, organization=None, status="", covered=None, q=""):
     """Members the user may see, filtered; ordered the Vietnamese way (given name first)."""
     qs = member_visible(user)
@@ -30,7 +55,9 @@ def member_list(user, *, organization=None, status="", covered=None, q=""):
         qs = qs.filter(org_path__startswith=organization.path)
     if status:
         qs = qs.filter(status=status)
-    if covered is not None:
+    if covered == AWAITING_LETTER:
+        qs = awaiting_letter(qs)
+    elif covered is not None:
         qs = qs.filter(covered_213=covered)
     q = (q or "").strip()
     if q:
@@ -158,7 +185,9 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
             base = base.filter(padded__contains=f" {word} " if word in exact_words else f" {word}")
     if status:
         base = base.filter(member__status=status)
-    if covered is not None:
+    if covered == AWAITING_LETTER:
+        base = base.filter(member__in=awaiting_letter())
+    elif covered is not None:
         base = base.filter(member__covered_213=covered)
 
     order, backwards, paged = ("sort_key", "member_id"), False, base

@@ -12,6 +12,8 @@ from common.forms import run_service
 from . import link_selectors, selectors, services
 from .forms import MemberFilterForm, MemberForm
 
+COVERED_CHOICES = {"1": True, "0": False, selectors.AWAITING_LETTER: selectors.AWAITING_LETTER}
+
 
 @login_required
 def member_list(request):
@@ -25,7 +27,7 @@ def member_list(request):
         filters = {
             "q": data["q"],
             "status": data["status"],
-            "covered": {"1": True, "0": False}.get(data["covered"]),
+            "covered": COVERED_CHOICES.get(data["covered"]),
         }
     page = selectors.member_find(
         request.user,

@@ -28,6 +28,7 @@ from ..models import (
 
 RESIDENCE_OFFICE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
 TEMPLATE_VERSION = "qd213-v1"
+NEEDS_NEW_LETTER = frozenset({ChangeKind.MOVED_HOUSE, ChangeKind.CHANGED_WORKPLACE, ChangeKind.TRANSFERRED})
 OPEN_STATES = (LinkState.PENDING, LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE)
 
 
@@ -260,6 +261,8 @@ def letters_issue_many(*, actor, members, signatory=None, duties: str = "", issu
                 ],
             )
             links.extend(new_links)
+        # The letter is out: the letter reminders stop for these members.
+        Member.objects.filter(pk__in=[link.member_id for link in links]).update(awaiting_letter_since=None)
     return links, refusals
 
 
@@ -459,6 +462,11 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
             link.ended_at = timezone.now()
             link.end_reason = kind
             link.save(update_fields=["state", "ended_at", "end_reason"])
+            # A member who moves keeps working and needs a new letter from the change;
+            # one who retires, dies or leaves the Party does not.
+            Member.objects.filter(pk=member.pk).update(
+                awaiting_letter_since=effective_date if kind in NEEDS_NEW_LETTER else None
+            )
         audit_record(
             actor=actor,
             action="link.change_notice",
@@ -478,6 +486,8 @@ def letter_revoke(*, actor, link, reason: str) -> ResidenceLink:
         document_revoke(actor=actor, document=link.letter, reason=reason)
         link.state = LinkState.PENDING
         link.save(update_fields=["state"])
+        # Owed a new letter from today: the reminders start again.
+        Member.objects.filter(pk=link.member_id).update(awaiting_letter_since=timezone.localdate())
         audit_record(
             actor=actor, action="link.letter_revoked", obj=link, reason=reason, changes={"letter": link.letter.symbol}
         )

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.permissions import can_manage_members
@@ -84,6 +85,8 @@ def member_create(*, actor, data: dict) -> Member:
         if member.organization_id:
             _check(actor, member.organization)
         _prepare(member)
+        # The letter clock runs from admission for a member who arrives covered.
+        member.awaiting_letter_since = member.admission_date if member.covered_213 else None
         member._history_user = actor
         _save(member)
         namewords.reindex([member])
@@ -102,9 +105,15 @@ def member_update(*, actor, member: Member, data: dict, reason: str = "") -> Mem
         before = snapshot(member, MEMBER_FIELDS)
         for name, value in data.items():
             setattr(member, name, value)
-        if member.organization_id != before["organization"].pk:
+        moved = member.organization_id != before["organization"].pk
+        if moved:
             _check(actor, member.organization)
         _prepare(member)
+        if not member.covered_213:
+            member.awaiting_letter_since = None
+        elif moved or not before["covered_213"]:
+            # Newly covered, or transferred in: the new workplace owes a letter from today.
+            member.awaiting_letter_since = timezone.localdate()
         changes = diff(member, before, MEMBER_FIELDS)
         if changes:
             member._history_user = actor

@@ -105,6 +105,31 @@ def role_holders(organization_ids, roles) -> dict:
     return holders
 
 
+def nearest_role_holders(paths, roles) -> dict:
+    """{path: (organisation id, [active users])}: for each organisation path, the nearest
+    organisation at or above it where someone holds one of `roles`, and who (one query). A
+    reminder goes to the office closest to the thing, not to every office above it."""
+    paths = set(paths)
+    prefixes = {prefix for path in paths for prefix in Organization.path_prefixes(path)}
+    found = {}
+    for assignment in (
+        RoleAssignment.objects.filter(organization__path__in=prefixes, role__in=roles, user__is_active=True)
+        .select_related("user", "organization")
+        .order_by("pk")
+    ):
+        org = assignment.organization
+        holder = found.setdefault(org.path, (org.pk, []))
+        if assignment.user not in holder[1]:
+            holder[1].append(assignment.user)
+    out = {}
+    for path in paths:
+        for prefix in reversed(Organization.path_prefixes(path)):
+            if prefix in found:
+                out[path] = found[prefix]
+                break
+    return out
+
+
 def user_roles(user):
     return RoleAssignment.objects.filter(user=user).select_related("organization__kind").order_by("organization__path")
 

@@ -19,10 +19,29 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
+class NotificationKind(models.TextChoices):
+    """What a notice is about: a user chooses e-mail per kind."""
+
+    LETTER = "letter", _("Introduction letters and receipts")
+    MEETING = "meeting", _("Branch meetings")
+    EVALUATION = "evaluation", _("Yearly evaluation")
+    DIGEST = "digest", _("Weekly summary for the board")
+    GENERAL = "general", _("Other notices")
+
+
+class DigestFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("One e-mail per notice, at once")
+    DAILY = "daily", _("One e-mail a day with the day's notices")
+    WEEKLY = "weekly", _("One e-mail a week (Monday) with the week's notices")
+
+
 class Notification(models.Model):
     """A message in a user's in-app inbox; `key` makes sending it twice a no-op."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=NotificationKind.choices, default=NotificationKind.GENERAL
+    )
     key = models.CharField(max_length=120)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
@@ -39,3 +58,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How a user wants notices by e-mail (and SMS or Zalo where configured); no row means the
+    defaults: every kind by e-mail, one e-mail per notice."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="notification_preference"
+    )
+    email_kinds = models.JSONField(_("notices by e-mail"), default=list, blank=True)
+    digest = models.CharField(
+        _("e-mail frequency"), max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.IMMEDIATE
+    )
+    sms = models.BooleanField(_("also by SMS"), default=False)
+    zalo = models.BooleanField(_("also by Zalo"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def default_for(cls, user) -> "NotificationPreference":
+        return cls(user=user, email_kinds=list(NotificationKind.values), digest=DigestFrequency.IMMEDIATE)

@@ -44,19 +44,35 @@ def password_change(*, actor, form) -> None:
         audit_record(actor=actor, action="user.password_change", obj=actor, changes={})
 
 
-def notify_many(*, items) -> int:
+def notify_many(*, items, kind=None) -> int:
     """In-app notifications, each (user, key, title, body, url); a key a user already has is skipped.
 
-    Email goes out separately (see `mail_many`): a notification is a row, not a side effect.
+    Each new notice also gets the deliveries its user asked for (e-mail per kind, SMS, Zalo),
+    created in the caller's transaction and sent after its commit.
     """
-    from .models import Notification
+    from nhacviec.services import deliveries
 
+    from .models import Notification, NotificationKind
+
+    kind = kind or NotificationKind.GENERAL
     rows = [
-        Notification(user=user, key=key[:120], title=title[:200], body=body, url=url[:300])
+        Notification(user=user, kind=kind, key=key[:120], title=title[:200], body=body, url=url[:300])
         for user, key, title, body, url in items
     ]
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    if not rows:
+        return 0
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    users = {row.user_id: row.user for row in rows}
+    pairs = {(row.user_id, row.key) for row in rows}
+    stored = [
+        n
+        for n in Notification.objects.filter(user_id__in=list(users), key__in={key for _u, key in pairs})
+        if (n.user_id, n.key) in pairs
+    ]
+    for notification in stored:
+        notification.user = users[notification.user_id]
+    deliveries.enqueue(deliveries.deliveries_for_notifications(stored))
+    return len(rows)
 
 
 def notification_read(*, actor, notification) -> None:
@@ -66,6 +82,46 @@ def notification_read(*, actor, notification) -> None:
     from .models import Notification
 
     Notification.objects.filter(pk=notification.pk, user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_read_all(*, actor) -> int:
+    """Mark every unread notice of the actor read (no audit, as for one)."""
+    from django.utils import timezone
+
+    return actor.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_preference_save(*, actor, email_kinds, digest: str, sms: bool = False, zalo: bool = False):
+    """The actor's own choice of how notices reach them."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from nhacviec.channels import channel
+
+    from .models import DigestFrequency, NotificationKind, NotificationPreference
+
+    unknown = set(email_kinds) - set(NotificationKind.values)
+    if unknown:
+        raise ValidationError({"email_kinds": _("Choose among the kinds of notice listed.")})
+    if digest not in DigestFrequency.values:
+        raise ValidationError({"digest": _("Choose how often to receive e-mail.")})
+    for code, wanted in (("sms", sms), ("zalo", zalo)):
+        if wanted and not channel(code).configured():
+            raise ValidationError({code: channel(code).not_configured_reason()})
+    if (sms or zalo) and not actor.phone:
+        raise ValidationError({"sms" if sms else "zalo": _("Your account has no phone number.")})
+    with transaction.atomic():
+        pref = NotificationPreference.objects.select_for_update().filter(user=actor).first()
+        pref = pref or NotificationPreference.default_for(actor)
+        before = {"email_kinds": sorted(pref.email_kinds), "digest": pref.digest, "sms": pref.sms, "zalo": pref.zalo}
+        pref.email_kinds = sorted(set(email_kinds))
+        pref.digest, pref.sms, pref.zalo = digest, sms, zalo
+        pref.save()
+        after = {"email_kinds": pref.email_kinds, "digest": digest, "sms": sms, "zalo": zalo}
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if changes:
+            audit_record(actor=actor, action="notification_preference.save", obj=actor, changes=changes)
+    return pref
 
 
 def mail_many(*, messages) -> int:

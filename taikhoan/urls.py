@@ -32,4 +32,7 @@ urlpatterns = [
     path("tai-khoan/", views.profile, name="profile"),
     path("thong-bao-cua-toi/", views.notifications, name="notifications"),
     path("thong-bao-cua-toi/<int:pk>/", views.notification_open, name="notification_open"),
+    path("thong-bao-cua-toi/chua-doc/", views.notifications_unread, name="notifications_unread"),
+    path("thong-bao-cua-toi/doc-het/", views.notifications_read_all, name="notifications_read_all"),
+    path("thong-bao-cua-toi/cai-dat/", views.notification_settings, name="notification_settings"),
 ]

@@ -1,17 +1,24 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chibo.models import MeetingStatus
 from chibo.permissions import roles_of
 from chibo.selectors import meetings_visible, organization_roots, user_roles
+from common.forms import run_service
 from dangvien import link_selectors
 from dangvien import selectors as member_selectors
 from dangvien.models import LinkState
 
+from . import services
+from .forms import NotificationPreferenceForm
 from .services import notification_read
 
 
@@ -46,8 +53,67 @@ def profile(request):
 
 @login_required
 def notifications(request):
-    """The user's in-app messages, newest first."""
-    return render(request, "taikhoan/notifications.html", {"notifications": request.user.notifications.all()[:100]})
+    """The user's in-app messages, newest first; "unread" shows only those not read yet."""
+    unread_only = request.GET.get("chua-doc") == "1"
+    items = request.user.notifications.all()
+    if unread_only:
+        items = items.filter(read_at__isnull=True)
+    return render(
+        request,
+        "taikhoan/notifications.html",
+        {"notifications": items[:100], "unread_only": unread_only},
+    )
+
+
+@login_required
+def notifications_unread(request):
+    """{"unread": n} for the badge in the header, fetched after the page loads (so pages keep
+    their query counts); capped at 99 as the badge shows."""
+    n = request.user.notifications.filter(read_at__isnull=True).order_by()[:100].count()
+    return JsonResponse({"unread": n})
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    services.notifications_read_all(actor=request.user)
+    messages.success(request, _("All notices marked read."))
+    return redirect("taikhoan:notifications")
+
+
+@login_required
+def notification_settings(request):
+    """How the user wants notices: e-mail per kind, how often, SMS and Zalo where configured."""
+    from nhacviec.channels import channel
+
+    from .models import NotificationPreference
+
+    pref = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference.default_for(
+        request.user
+    )
+    configured = {code: channel(code).configured() for code in ("sms", "zalo")}
+    initial = {"email_kinds": pref.email_kinds, "digest": pref.digest, "sms": pref.sms, "zalo": pref.zalo}
+    form = NotificationPreferenceForm(request.POST or None, initial=initial, channels_configured=configured)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = run_service(
+            form,
+            lambda: services.notification_preference_save(
+                actor=request.user,
+                email_kinds=data["email_kinds"],
+                digest=data["digest"],
+                sms=bool(data.get("sms")),
+                zalo=bool(data.get("zalo")),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("taikhoan:notification_settings")
+    return render(
+        request,
+        "taikhoan/notification_settings.html",
+        {"form": form, "has_email": bool(request.user.email), "has_phone": bool(request.user.phone)},
+    )
 
 
 @login_required

@@ -25,6 +25,10 @@ def _reference_data(request):
     from nhanxet.models import CriteriaSet, Criterion
 
     seed(CriteriaSet, Criterion)
+    from nhacviec.defaults import seed_rules
+    from nhacviec.models import ReminderRule
+
+    seed_rules(ReminderRule)
 
 
 @pytest.fixture

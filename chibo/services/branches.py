@@ -616,9 +616,12 @@ def _enqueue_absence_notifications(notice_ids):
 
 
 def meeting_invitations_send(meeting_id: int) -> int:
-    """Tell group leaders (in the app and by e-mail) and members (by e-mail) of a meeting.
-    Runs once per schedule or change: a second run finds them sent."""
-    from taikhoan.services import mail_many, notify_many
+    """Tell group leaders (in the app, and by e-mail as they chose) and members (by their own
+    e-mail) of a meeting. Runs once per schedule or change: a second run finds them sent.
+    Returns how many e-mails were queued."""
+    from nhacviec.services import deliveries
+    from taikhoan.models import NotificationKind
+    from taikhoan.services import notify_many
 
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("branch").filter(pk=meeting_id).first()
@@ -632,28 +635,33 @@ def meeting_invitations_send(meeting_id: int) -> int:
         body = _("Place: %(place)s\nAgenda:\n%(agenda)s") % {"place": meeting.place, "agenda": meeting.agenda}
         leaders = {group.leader for group in meeting.branch.party_groups.select_related("leader") if group.leader}
         stamp = timezone.localtime(meeting.starts_at).strftime("%Y%m%d%H%M")
-        notify_many(items=[(leader, f"meeting:{meeting.pk}:{stamp}", title, body, url) for leader in leaders])
-        member_addresses = list(
-            Attendance.objects.filter(meeting=meeting).exclude(member__email="").values_list("member__email", flat=True)
+        notify_many(
+            items=[(leader, f"meeting:{meeting.pk}:{stamp}", title, body, url) for leader in leaders],
+            kind=NotificationKind.MEETING,
         )
-        addresses = sorted({leader.email for leader in leaders if leader.email} | set(member_addresses))
+        members = [
+            row.member for row in Attendance.objects.filter(meeting=meeting).select_related("member").order_by("pk")
+        ]
+        # Sent after the commit, each once (a key per member and time), retried if the server fails.
+        queued = deliveries.member_deliveries(
+            [(member, f"meeting:{meeting.pk}:{stamp}:m{member.pk}", title, body) for member in members]
+        )
+        deliveries.enqueue(queued)
         meeting.invitations_sent_at = timezone.now()
         meeting.save(update_fields=["invitations_sent_at"])
         audit_record(
             actor=None,
             action="meeting.invitations_sent",
             obj=meeting,
-            changes={"leaders": len(leaders), "emails": len(addresses)},
+            changes={"leaders": len(leaders), "emails": len(queued)},
         )
-        # Inside the transaction: if the mail server fails, nothing is marked sent and the
-        # task's retry sends again (in-app notifications are not duplicated: they have keys).
-        sent = mail_many(messages=[(title, body, [address]) for address in addresses])
-    return sent
+    return len(queued)
 
 
 def absence_notifications_send(notice_ids) -> int:
     """Tell the office clerks of each workplace committee addressed that its absence notice arrived."""
     from chibo.selectors import role_holders
+    from taikhoan.models import NotificationKind
     from taikhoan.services import notify_many
 
     notices = list(AbsenceNotice.objects.filter(pk__in=notice_ids).select_related("meeting__branch", "document"))
@@ -671,5 +679,6 @@ def absence_notifications_send(notice_ids) -> int:
             )
             for notice in notices
             for user in clerks[notice.workplace_committee_id]
-        ]
+        ],
+        kind=NotificationKind.MEETING,
     )

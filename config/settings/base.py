@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "nhanxet",
     "vanban",
     "baocao",
+    "nhacviec",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,13 @@ PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default="") or str(BASE_DIR / "pr
 UPLOAD_IMAGE_MAX_BYTES = env.int("UPLOAD_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
 UPLOAD_SCAN_MAX_BYTES = env.int("UPLOAD_SCAN_MAX_BYTES", default=10 * 1024 * 1024)
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# Text channels for notices, each an HTTP gateway (POST {"to", "text"}, bearer token). Left
+# empty, the channel reports itself as not configured and sends nothing.
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+ZALO_GATEWAY_URL = env("ZALO_GATEWAY_URL", default="")
+ZALO_GATEWAY_TOKEN = env("ZALO_GATEWAY_TOKEN", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -153,6 +153,7 @@ def evaluations_forward(*, actor, commune: Organization, ids) -> list[Evaluation
     """Send confirmed forms to each member's workplace committee; a form that proposes commendation
     or handling becomes a proposal the workplace answers."""
     from chibo.selectors import role_holders
+    from taikhoan.models import NotificationKind
     from taikhoan.services import notify_many
 
     _check_commune(actor, commune)
@@ -206,6 +207,7 @@ def evaluations_forward(*, actor, commune: Organization, ids) -> list[Evaluation
                 )
                 for committee, committee_forms in by_committee.items()
                 for user in clerks[committee.pk]
-            ]
+            ],
+            kind=NotificationKind.EVALUATION,
         )
     return forms

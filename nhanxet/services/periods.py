@@ -97,6 +97,7 @@ def period_for(branch_path: str, year: int) -> EvaluationPeriod | None:
 def request_create(*, actor, member, purpose: str, details: str, due_date: datetime.date) -> EvaluationRequest:
     """The workplace asks the residence side for an opinion on a member (appointment, award, discipline)."""
     from chibo.selectors import role_holders
+    from taikhoan.models import NotificationKind
     from taikhoan.services import notify_many
 
     if actor is not None and not has_role_over(actor, member.org_path, MEMBER_WRITE_ROLES):
@@ -147,6 +148,7 @@ def request_create(*, actor, member, purpose: str, details: str, due_date: datet
                     url,
                 )
                 for user in role_holders([link.residence_branch_id], [Role.BRANCH_SECRETARY])[link.residence_branch_id]
-            ]
+            ],
+            kind=NotificationKind.EVALUATION,
         )
     return request

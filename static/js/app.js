@@ -30,3 +30,22 @@ document.addEventListener("click", function (event) {
     box.checked = true;
   });
 });
+
+// The unread-notices badge in the header: fetched after the page loads, so no page pays a query for it.
+(function () {
+  const link = document.querySelector("[data-unread-url]");
+  if (!link) return;
+  const badge = link.querySelector("[data-unread-count]");
+  function refresh() {
+    fetch(link.dataset.unreadUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        badge.textContent = data.unread > 99 ? "99+" : String(data.unread);
+        badge.classList.toggle("d-none", data.unread === 0);
+      })
+      .catch(function () {});
+  }
+  refresh();
+  setInterval(refresh, 120000);
+})();

@@ -1,0 +1,120 @@
+"""Reminder rules and their settings, the record of each reminder sent, and each delivery of a
+notice outside the app (e-mail, SMS, Zalo)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RuleCode(models.TextChoices):
+    LETTER_MISSING = "letter_missing", _("Covered member without an introduction letter")
+    LETTER_UNRECEIVED = "letter_unreceived", _("Letter issued but not received")
+    MEETING_UPCOMING = "meeting_upcoming", _("Branch meeting coming up")
+    EVALUATION_UNFILLED = "evaluation_unfilled", _("Evaluation forms not signed by the branch")
+    EVALUATION_UNCONFIRMED = "evaluation_unconfirmed", _("Evaluation forms awaiting the commune")
+    EVALUATION_UNRECEIVED = "evaluation_unreceived", _("Evaluation forms not taken in by the workplace")
+    BOARD_DIGEST = "board_digest", _("Weekly summary for organisation boards")
+
+
+class ReminderRule(models.Model):
+    """One rule's settings, edited by an administrator; the sweep reads them each time it runs."""
+
+    code = models.CharField(_("rule"), max_length=30, choices=RuleCode.choices, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    first_days = models.PositiveSmallIntegerField(_("first reminder (days)"))
+    second_days = models.PositiveSmallIntegerField(_("second reminder (days)"), null=True, blank=True)
+    description = models.TextField(_("what the days mean"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.get_code_display()
+
+
+class Reminder(models.Model):
+    """A reminder that went out: one per (rule, object, stage, date), enforced here, so a sweep run
+    twice, a beat firing twice or a retried task never reminds twice. `due_date` is the date the
+    clock runs from (admission, the letter, the meeting, the deadline): when it moves, a new
+    reminder is owed."""
+
+    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="+")
+    stage = models.PositiveSmallIntegerField()
+    object_id = models.BigIntegerField()
+    due_date = models.DateField()
+    # The organisation path where the people to tell are looked for (nearest holder of the role).
+    path = models.CharField(max_length=255)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "object_id", "stage", "due_date"], name="reminder_once"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="reminder_created_idx")]
+
+    def __str__(self):
+        return f"{self.rule_id}:{self.stage}:{self.object_id}:{self.due_date}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    ZALO = "zalo", _("Zalo")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    UNCONFIGURED = "unconfigured", _("Channel not configured")
+
+
+class Delivery(models.Model):
+    """One notice (or one digest of notices) on its way out through one channel to one address."""
+
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    key = models.CharField(max_length=160)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # A party member who is not a user (a meeting reminder goes to their own e-mail).
+    member = models.ForeignKey(
+        "dangvien.Member", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    notification = models.ForeignKey(
+        "taikhoan.Notification", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    address = models.CharField(_("address"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    tried_at = models.DateTimeField(_("last tried"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="delivery_once")]
+        indexes = [
+            models.Index(
+                fields=["status", "tried_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="delivery_open_idx",
+            ),
+            models.Index(fields=["address", "status"], name="delivery_address_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.address}: {self.subject}"

@@ -1,0 +1,714 @@
+"""Reminder sweeps: each rule finds what is late in one set-based statement per batch and records a
+reminder per (rule, object, stage, date) in the same statement, so only what was not reminded yet
+comes back, and the people to tell get one notice per batch, not one per object.
+
+    INSERT INTO nhacviec_reminder (...) SELECT ... FROM (<the rule's candidates>) ...
+    ON CONFLICT (rule_id, object_id, stage, due_date) DO NOTHING RETURNING id, object_id, path
+
+The candidates are ORM querysets (the same ones the member list and the board's summary count),
+compiled to SQL; the statement and the notices it leads to are one transaction, so a worker killed
+half-way leaves nothing behind and the retried batch does all of it once.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, DateField, DateTimeField, Exists, F, IntegerField, Max, Min, OuterRef, Value
+from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from chibo.models import Meeting, MeetingStatus, Organization, PartyGroup, Role, RoleAssignment
+from chibo.permissions import path_q
+from chibo.selectors import nearest_role_holders
+from dangvien.models import LinkState, Member, ResidenceLink
+from dangvien.selectors import AWAITING_LETTER, awaiting_letter
+from nhanxet.models import (
+    Evaluation,
+    EvaluationPeriod,
+    EvaluationRequest,
+    EvaluationStatus,
+    PeriodScope,
+    QualityRating,
+)
+from taikhoan.models import NotificationKind
+from taikhoan.services import notify_many
+
+from ..models import Reminder, ReminderRule, RuleCode
+from . import deliveries
+
+CHUNK_IDS = 200_000  # a batch of a member or link sweep covers this many ids
+PERIOD_BATCH = 200  # a batch of an evaluation sweep covers this many periods
+SAMPLE = 5  # names listed in a notice; the rest are counted
+
+
+@dataclass(frozen=True)
+class Found:
+    id: int
+    object_id: int
+    path: str
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _id_batches(qs, stage: int, **extra) -> list[dict]:
+    bounds = qs.order_by().aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return []
+    return [
+        {"stage": stage, "lo": lo, "hi": min(lo + CHUNK_IDS, bounds["hi"] + 1), **extra}
+        for lo in range(bounds["lo"], bounds["hi"] + 1, CHUNK_IDS)
+    ]
+
+
+def _names(text_by_id: dict, found: list[Found]) -> str:
+    shown = [text_by_id[f.object_id] for f in found[:SAMPLE] if f.object_id in text_by_id]
+    rest = len(found) - len(shown)
+    line = "; ".join(shown)
+    if rest > 0:
+        line += " " + ngettext("and %(n)s more", "and %(n)s more", rest) % {"n": rest}
+    return line
+
+
+class Rule:
+    code = ""
+    kind = NotificationKind.GENERAL
+    roles: dict = {}  # stage → roles of the people told
+
+    def batches(self, rule: ReminderRule, today: datetime.date) -> list[dict]:
+        raise NotImplementedError
+
+    def candidates(self, rule: ReminderRule, batch: dict, today: datetime.date):
+        """A queryset annotated with r_object, r_due and r_path."""
+        raise NotImplementedError
+
+    def message(self, rule, batch, found, org_id, today) -> tuple[str, str, str]:
+        raise NotImplementedError
+
+    def prepare(self, rule, batch, found) -> None:
+        """Load what the messages of a batch need, in a few queries."""
+
+    def notify(self, rule: ReminderRule, batch: dict, found: list[Found], today) -> int:
+        """One notice per office (the nearest holder of the stage's roles) for the batch's finds."""
+        holders = nearest_role_holders({f.path for f in found}, self.roles[batch["stage"]])
+        groups = {}
+        for f in found:
+            if f.path in holders:
+                org_id, users = holders[f.path]
+                groups.setdefault(org_id, (users, []))[1].append(f)
+        self.prepare(rule, batch, [f for _users, fs in groups.values() for f in fs[:SAMPLE]])
+        items = []
+        for org_id, (users, fs) in groups.items():
+            title, body, url = self.message(rule, batch, fs, org_id, today)
+            key = f"rem:{self.code}:{batch['stage']}:{org_id}:{min(f.id for f in fs)}"
+            items += [(user, key, title, body, url) for user in users]
+        return notify_many(items=items, kind=self.kind)
+
+
+# ---- 1. covered members without a letter ----------------------------------------------------
+
+
+class LetterMissing(Rule):
+    code = RuleCode.LETTER_MISSING
+    kind = NotificationKind.LETTER
+    roles = {1: [Role.CLERK], 2: [Role.SIGNING_SECRETARY]}
+
+    def _days(self, rule, stage):
+        return rule.first_days + (rule.second_days or 0 if stage == 2 else 0)
+
+    def overdue(self, rule, today, stage=1):
+        return awaiting_letter(since_on_or_before=today - datetime.timedelta(days=self._days(rule, stage)))
+
+    def batches(self, rule, today):
+        stages = [1] + ([2] if rule.second_days is not None else [])
+        return [b for stage in stages for b in _id_batches(self.overdue(rule, today, stage), stage)]
+
+    def candidates(self, rule, batch, today):
+        return (
+            self.overdue(rule, today, batch["stage"])
+            .filter(pk__gte=batch["lo"], pk__lt=batch["hi"])
+            .annotate(r_object=F("pk"), r_due=F("awaiting_letter_since"), r_path=F("org_path"))
+        )
+
+    def prepare(self, rule, batch, found):
+        self.names = dict(Member.objects.filter(pk__in=[f.object_id for f in found]).values_list("pk", "full_name"))
+
+    def message(self, rule, batch, found, org_id, today):
+        days = self._days(rule, batch["stage"])
+        n = len(found)
+        if batch["stage"] == 1:
+            title = ngettext(
+                "%(n)s covered member has had no introduction letter for %(days)s days",
+                "%(n)s covered members have had no introduction letter for %(days)s days",
+                n,
+            ) % {"n": n, "days": days}
+        else:
+            title = ngettext(
+                "Still no introduction letter after %(days)s days for %(n)s member: please see to it",
+                "Still no introduction letters after %(days)s days for %(n)s members: please see to it",
+                n,
+            ) % {"n": n, "days": days}
+        url = reverse("dangvien:list") + f"?covered={AWAITING_LETTER}&org={org_id}"
+        if n == 1:
+            url = reverse("dangvien:detail", args=[found[0].object_id])
+        return title, _names(self.names, found), url
+
+
+# ---- 2. letters not received -----------------------------------------------------------------
+
+
+class LetterUnreceived(Rule):
+    code = RuleCode.LETTER_UNRECEIVED
+    kind = NotificationKind.LETTER
+    roles = {1: [Role.CLERK], 2: [Role.CLERK]}
+
+    def _days(self, rule, stage):
+        return rule.first_days + (rule.second_days or 0 if stage == 2 else 0)
+
+    def overdue(self, rule, today, stage=1):
+        before = _midnight(today - datetime.timedelta(days=self._days(rule, stage) - 1))
+        return ResidenceLink.objects.filter(state=LinkState.LETTER_ISSUED, letter__issued_at__lt=before)
+
+    def batches(self, rule, today):
+        stages = [1] + ([2] if rule.second_days is not None else [])
+        return [b for stage in stages for b in _id_batches(self.overdue(rule, today, stage), stage)]
+
+    def candidates(self, rule, batch, today):
+        # First the residence commune's office (the workplace's if the commune is not in the
+        # system yet), then the workplace office too.
+        path = (
+            Coalesce(NullIf(F("residence_path"), Value("")), F("workplace_path"))
+            if batch["stage"] == 1
+            else F("workplace_path")
+        )
+        return (
+            self.overdue(rule, today, batch["stage"])
+            .filter(pk__gte=batch["lo"], pk__lt=batch["hi"])
+            .annotate(r_object=F("pk"), r_due=TruncDate("letter__issued_at"), r_path=path)
+        )
+
+    def prepare(self, rule, batch, found):
+        self.names = {
+            pk: f"{name} ({symbol})"
+            for pk, name, symbol in ResidenceLink.objects.filter(pk__in=[f.object_id for f in found]).values_list(
+                "pk", "member__full_name", "letter__symbol"
+            )
+        }
+        self.residence_side = {}
+        if batch["stage"] == 1:
+            self.residence_side = set(
+                ResidenceLink.objects.filter(pk__in=[f.object_id for f in found])
+                .exclude(residence_path="")
+                .values_list("pk", flat=True)
+            )
+
+    def message(self, rule, batch, found, org_id, today):
+        days = self._days(rule, batch["stage"])
+        n = len(found)
+        if batch["stage"] == 1 and found[0].object_id in self.residence_side:
+            title = ngettext(
+                "%(n)s introduction letter has waited %(days)s days to be received",
+                "%(n)s introduction letters have waited %(days)s days to be received",
+                n,
+            ) % {"n": n, "days": days}
+            url = reverse("dangvien:residence_inbox") + f"?state={LinkState.LETTER_ISSUED}"
+        else:
+            title = ngettext(
+                "%(n)s letter you issued is still not received after %(days)s days",
+                "%(n)s letters you issued are still not received after %(days)s days",
+                n,
+            ) % {"n": n, "days": days}
+            url = reverse("dangvien:workplace_inbox") + f"?state={LinkState.LETTER_ISSUED}"
+        return title, _names(self.names, found), url
+
+
+# ---- 3. meetings coming up -------------------------------------------------------------------
+
+
+class MeetingUpcoming(Rule):
+    code = RuleCode.MEETING_UPCOMING
+    kind = NotificationKind.MEETING
+
+    def batches(self, rule, today):
+        return [{"stage": 1}]
+
+    def candidates(self, rule, batch, today):
+        return Meeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            starts_at__gte=timezone.now(),
+            starts_at__lt=_midnight(today + datetime.timedelta(days=rule.first_days + 1)),
+        ).annotate(r_object=F("pk"), r_due=TruncDate("starts_at"), r_path=F("branch_path"))
+
+    def notify(self, rule, batch, found, today) -> int:
+        """Group leaders (in the app, and by e-mail as they chose) and the members invited (by
+        their own e-mail; a member without one is named to the leader)."""
+        from chibo.models import Attendance
+
+        meetings = Meeting.objects.filter(pk__in=[f.object_id for f in found]).select_related("branch")
+        leaders = {}
+        for group in PartyGroup.objects.filter(branch__in={m.branch_id for m in meetings}, leader__isnull=False):
+            leaders.setdefault(group.branch_id, set()).add(group.leader)
+        attendance = {}
+        for row in Attendance.objects.filter(meeting__in=meetings).select_related("member"):
+            attendance.setdefault(row.meeting_id, []).append(row.member)
+        items, member_mail = [], []
+        for meeting in meetings:
+            when = timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y")
+            title = _("Reminder: meeting of %(branch)s at %(when)s") % {"branch": meeting.branch.name, "when": when}
+            body = _("Place: %(place)s\nAgenda:\n%(agenda)s") % {"place": meeting.place, "agenda": meeting.agenda}
+            invited = attendance.get(meeting.pk, [])
+            no_email = [m.full_name for m in invited if not (m.email or "").strip()]
+            leader_body = body
+            if no_email:
+                leader_body += "\n" + _("No e-mail on record, please tell them: %(names)s") % {
+                    "names": ", ".join(sorted(no_email))
+                }
+            stamp = f"{meeting.pk}:{timezone.localtime(meeting.starts_at):%Y%m%d%H%M}"
+            url = reverse("chibo:meeting", args=[meeting.pk])
+            items += [
+                (u, f"meeting-remind:{stamp}", title, leader_body, url) for u in leaders.get(meeting.branch_id, ())
+            ]
+            member_mail += [(m, f"meeting-remind:{stamp}:m{m.pk}", title, body) for m in invited]
+        deliveries.enqueue(deliveries.member_deliveries(member_mail))
+        return notify_many(items=items, kind=self.kind)
+
+
+def invitations_catch_up(now=None) -> int:
+    """Scheduled meetings whose invitations never went out (the broker was down at scheduling)."""
+    from chibo.tasks import send_meeting_invitations
+
+    now = now or timezone.now()
+    ids = list(
+        Meeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            invitations_sent_at__isnull=True,
+            starts_at__gte=now,
+            created_at__lt=now - datetime.timedelta(minutes=10),
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: send_meeting_invitations.delay(pk))
+    return len(ids)
+
+
+# ---- 4. evaluation deadlines -----------------------------------------------------------------
+
+
+def _period_batches(periods, stage_of, deadline_of) -> list[dict]:
+    groups = {}
+    for period in periods:
+        stage = stage_of(period)
+        if stage:
+            key = (stage, deadline_of(period).isoformat(), period.year, period.scope)
+            groups.setdefault(key, []).append(period.org_path)
+    out = []
+    for (stage, deadline, year, scope), paths in sorted(groups.items()):
+        for start in range(0, len(paths), PERIOD_BATCH):
+            out.append(
+                {
+                    "stage": stage,
+                    "deadline": deadline,
+                    "year": year,
+                    "scope": scope,
+                    "paths": sorted(paths[start : start + PERIOD_BATCH]),
+                }
+            )
+    return out
+
+
+def _deadline_stage(rule, deadline, today) -> int:
+    """1: the first reminder's window, 2: the last days before the deadline, 3: overdue. Only the
+    latest stage due is sent, so a sweep that starts late does not send three at once."""
+    if today > deadline:
+        return 3
+    if rule.second_days is not None and today >= deadline - datetime.timedelta(days=rule.second_days):
+        return 2
+    if today >= deadline - datetime.timedelta(days=rule.first_days):
+        return 1
+    return 0
+
+
+def _recent_periods(today):
+    return EvaluationPeriod.objects.filter(year__gte=today.year - 1).order_by("pk")
+
+
+class EvaluationUnfilled(Rule):
+    code = RuleCode.EVALUATION_UNFILLED
+    kind = NotificationKind.EVALUATION
+    roles = {1: [Role.BRANCH_SECRETARY], 2: [Role.BRANCH_SECRETARY], 3: [Role.CLERK]}
+
+    def batches(self, rule, today):
+        return _period_batches(
+            _recent_periods(today),
+            lambda p: _deadline_stage(rule, p.branch_deadline, today),
+            lambda p: p.branch_deadline,
+        )
+
+    @staticmethod
+    def unfilled(year: int, scope: str, paths):
+        """Links of covered members whose form for the year is not signed yet (a period of
+        requests only: the requested members)."""
+        links = ResidenceLink.objects.filter(
+            state__in=[LinkState.RECEIVED, LinkState.ACTIVE], residence_branch__isnull=False
+        ).filter(path_q(paths, "residence_path"))
+        done = Evaluation.objects.filter(is_current=True).exclude(status=EvaluationStatus.DRAFT)
+        if scope == PeriodScope.ALL:
+            return links.filter(~Exists(done.filter(member=OuterRef("member"), year=year, request__isnull=True)))
+        return links.filter(
+            Exists(EvaluationRequest.objects.filter(link=OuterRef("pk"), year=year)),
+            ~Exists(done.filter(request__link=OuterRef("pk"), request__year=year)),
+        )
+
+    def candidates(self, rule, batch, today):
+        path = F("residence_path") if batch["stage"] == 3 else F("residence_branch__path")
+        return (
+            self.unfilled(batch["year"], batch["scope"], batch["paths"])
+            .annotate(
+                r_object=F("residence_branch_id"),
+                r_due=Value(datetime.date.fromisoformat(batch["deadline"]), output_field=DateField()),
+                r_path=path,
+            )
+            .distinct()
+        )
+
+    def prepare(self, rule, batch, found):
+        ids = [f.object_id for f in found]
+        self.names = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+    def notify(self, rule, batch, found, today) -> int:
+        counts = (
+            self.unfilled(batch["year"], batch["scope"], batch["paths"])
+            .filter(residence_branch__in=[f.object_id for f in found])
+            .order_by()
+            .values("residence_branch")
+            .annotate(n=Count("pk"))
+        )
+        self.counts = {row["residence_branch"]: row["n"] for row in counts}
+        return super().notify(rule, batch, found, today)
+
+    def message(self, rule, batch, found, org_id, today):
+        deadline = datetime.date.fromisoformat(batch["deadline"])
+        forms = sum(self.counts.get(f.object_id, 0) for f in found)
+        if batch["stage"] == 3:
+            title = ngettext(
+                "%(n)s branch has not signed its evaluation forms; the deadline was %(date)s",
+                "%(n)s branches have not signed their evaluation forms; the deadline was %(date)s",
+                len(found),
+            ) % {"n": len(found), "date": deadline.strftime("%d/%m/%Y")}
+            body = _names({k: f"{v} ({self.counts.get(k, 0)})" for k, v in self.names.items()}, found)
+            return title, body, reverse("nhanxet:index")
+        title = ngettext(
+            "%(n)s evaluation form still to fill and sign by %(date)s",
+            "%(n)s evaluation forms still to fill and sign by %(date)s",
+            forms,
+        ) % {"n": forms, "date": deadline.strftime("%d/%m/%Y")}
+        url = reverse("nhanxet:branch", args=[found[0].object_id, batch["year"]])
+        return title, _names(self.names, found), url
+
+
+class EvaluationUnconfirmed(Rule):
+    code = RuleCode.EVALUATION_UNCONFIRMED
+    kind = NotificationKind.EVALUATION
+    roles = {1: [Role.CLERK], 2: [Role.CLERK], 3: [Role.CLERK]}
+
+    def batches(self, rule, today):
+        periods = list(_recent_periods(today))
+
+        def confirm_stage(p):
+            # 1 within the first days before the deadline, 2 once it has passed.
+            stage = _deadline_stage(rule, p.confirm_deadline, today)
+            return {1: 1, 2: 1, 3: 2}.get(stage, 0)
+
+        return _period_batches(periods, confirm_stage, lambda p: p.confirm_deadline) + _period_batches(
+            periods, lambda p: 3 if today > p.forward_deadline else 0, lambda p: p.forward_deadline
+        )
+
+    @staticmethod
+    def waiting(year: int, paths, status):
+        return Evaluation.objects.filter(is_current=True, status=status, year=year).filter(path_q(paths, "branch_path"))
+
+    def _status(self, batch):
+        return EvaluationStatus.CONFIRMED if batch["stage"] == 3 else EvaluationStatus.SIGNED
+
+    def candidates(self, rule, batch, today):
+        return (
+            self.waiting(batch["year"], batch["paths"], self._status(batch))
+            .annotate(
+                r_object=F("commune_id"),
+                r_due=Value(datetime.date.fromisoformat(batch["deadline"]), output_field=DateField()),
+                r_path=F("commune__path"),
+            )
+            .values("r_object", "r_due", "r_path")
+            .distinct()
+        )
+
+    def notify(self, rule, batch, found, today) -> int:
+        rows = (
+            self.waiting(batch["year"], batch["paths"], self._status(batch))
+            .filter(commune__in=[f.object_id for f in found])
+            .order_by()
+            .values("commune")
+            .annotate(n=Count("pk"))
+        )
+        self.counts = {row["commune"]: row["n"] for row in rows}
+        return super().notify(rule, batch, found, today)
+
+    def message(self, rule, batch, found, org_id, today):
+        deadline = datetime.date.fromisoformat(batch["deadline"]).strftime("%d/%m/%Y")
+        n = sum(self.counts.get(f.object_id, 0) for f in found)
+        if batch["stage"] == 3:
+            title = ngettext(
+                "%(n)s confirmed form not yet forwarded to the workplace; the deadline was %(date)s",
+                "%(n)s confirmed forms not yet forwarded to the workplaces; the deadline was %(date)s",
+                n,
+            )
+        elif batch["stage"] == 2:
+            title = ngettext(
+                "%(n)s signed form awaits your confirmation; the deadline was %(date)s",
+                "%(n)s signed forms await your confirmation; the deadline was %(date)s",
+                n,
+            )
+        else:
+            title = ngettext(
+                "%(n)s signed form awaits your confirmation by %(date)s",
+                "%(n)s signed forms await your confirmation by %(date)s",
+                n,
+            )
+        return title % {"n": n, "date": deadline}, "", reverse("nhanxet:commune", args=[found[0].object_id])
+
+
+class EvaluationUnreceived(Rule):
+    code = RuleCode.EVALUATION_UNRECEIVED
+    kind = NotificationKind.EVALUATION
+    roles = {1: [Role.CLERK]}
+
+    def batches(self, rule, today):
+        return _period_batches(
+            _recent_periods(today),
+            lambda p: 1 if today >= p.forward_deadline + datetime.timedelta(days=rule.first_days) else 0,
+            lambda p: p.forward_deadline,
+        )
+
+    @staticmethod
+    def unrated(year: int, paths):
+        rated = QualityRating.objects.filter(member=OuterRef("member"), year=year)
+        return (
+            Evaluation.objects.filter(is_current=True, status=EvaluationStatus.FORWARDED, year=year)
+            .filter(path_q(paths, "branch_path"))
+            .filter(~Exists(rated))
+        )
+
+    def candidates(self, rule, batch, today):
+        return self.unrated(batch["year"], batch["paths"]).annotate(
+            r_object=F("pk"),
+            r_due=Value(datetime.date.fromisoformat(batch["deadline"]), output_field=DateField()),
+            r_path=F("workplace_path"),
+        )
+
+    def prepare(self, rule, batch, found):
+        self.names = dict(
+            Evaluation.objects.filter(pk__in=[f.object_id for f in found]).values_list("pk", "member__full_name")
+        )
+
+    def message(self, rule, batch, found, org_id, today):
+        n = len(found)
+        title = ngettext(
+            "%(n)s evaluation form from the residence side has no quality rating yet",
+            "%(n)s evaluation forms from the residence side have no quality rating yet",
+            n,
+        ) % {"n": n}
+        return title, _names(self.names, found), reverse("nhanxet:incoming") + f"?year={batch['year']}"
+
+
+# ---- 5. the board's weekly summary -----------------------------------------------------------
+
+
+def _rolled_up(rows) -> dict:
+    """{path: count} over organisation paths → {every prefix: total in its subtree}."""
+    totals = {}
+    for path, n in rows:
+        if not path:
+            continue
+        for prefix in Organization.path_prefixes(path):
+            totals[prefix] = totals.get(prefix, 0) + n
+    return totals
+
+
+def overdue_counts(today: datetime.date) -> dict:
+    """What is overdue, per organisation subtree: {item: {path: count}} (one grouped query each)."""
+    rules = {r.code: r for r in ReminderRule.objects.all()}
+
+    def grouped(qs, field):
+        return _rolled_up(qs.order_by().values_list(field).annotate(n=Count("pk")))
+
+    out = {}
+    if RuleCode.LETTER_MISSING in rules:
+        out["letters_missing"] = grouped(LetterMissing().overdue(rules[RuleCode.LETTER_MISSING], today), "org_path")
+    if RuleCode.LETTER_UNRECEIVED in rules:
+        late = LetterUnreceived().overdue(rules[RuleCode.LETTER_UNRECEIVED], today)
+        out["letters_unreceived_sent"] = grouped(late, "workplace_path")
+        out["letters_unreceived_waiting"] = grouped(late.exclude(residence_path=""), "residence_path")
+    periods = list(_recent_periods(today))
+    unfilled, unconfirmed, unrated = {}, {}, {}
+    for p in periods:
+        if today > p.branch_deadline:
+            for path, n in grouped(
+                EvaluationUnfilled.unfilled(p.year, p.scope, [p.org_path]), "residence_path"
+            ).items():
+                unfilled[path] = unfilled.get(path, 0) + n
+        if today > p.confirm_deadline:
+            waiting = EvaluationUnconfirmed.waiting(p.year, [p.org_path], EvaluationStatus.SIGNED)
+            for path, n in grouped(waiting, "branch_path").items():
+                unconfirmed[path] = unconfirmed.get(path, 0) + n
+        unreceived = rules.get(RuleCode.EVALUATION_UNRECEIVED)
+        if unreceived and today >= p.forward_deadline + datetime.timedelta(days=unreceived.first_days):
+            for path, n in grouped(EvaluationUnreceived.unrated(p.year, [p.org_path]), "workplace_path").items():
+                unrated[path] = unrated.get(path, 0) + n
+    out.update({"forms_unfilled": unfilled, "forms_unconfirmed": unconfirmed, "forms_unrated": unrated})
+    return out
+
+
+class BoardDigest(Rule):
+    code = RuleCode.BOARD_DIGEST
+    kind = NotificationKind.DIGEST
+
+    @staticmethod
+    def week_of(today):
+        return today - datetime.timedelta(days=today.weekday())
+
+    def batches(self, rule, today):
+        return [{"stage": 1}]
+
+    def candidates(self, rule, batch, today):
+        return RoleAssignment.objects.filter(role=Role.BOARD_VIEWER, user__is_active=True).annotate(
+            r_object=F("pk"),
+            r_due=Value(self.week_of(today), output_field=DateField()),
+            r_path=F("organization__path"),
+        )
+
+    def notify(self, rule, batch, found, today) -> int:
+        counts = overdue_counts(today)
+        assignments = {
+            a.pk: a
+            for a in RoleAssignment.objects.filter(pk__in=[f.object_id for f in found]).select_related(
+                "user", "organization"
+            )
+        }
+        labels = [
+            (
+                "letters_missing",
+                _("covered members without an introduction letter past the limit"),
+                reverse("dangvien:list") + f"?covered={AWAITING_LETTER}&org=%(org)s",
+            ),
+            (
+                "letters_unreceived_sent",
+                _("letters issued here and not received in time"),
+                reverse("dangvien:workplace_inbox") + f"?state={LinkState.LETTER_ISSUED}",
+            ),
+            (
+                "letters_unreceived_waiting",
+                _("letters waiting too long to be received here"),
+                reverse("dangvien:residence_inbox") + f"?state={LinkState.LETTER_ISSUED}",
+            ),
+            ("forms_unfilled", _("evaluation forms not signed by the deadline"), reverse("nhanxet:index")),
+            ("forms_unconfirmed", _("signed forms not confirmed by the deadline"), reverse("nhanxet:index")),
+            ("forms_unrated", _("forwarded forms without a quality rating"), reverse("nhanxet:incoming")),
+        ]
+        items = []
+        for f in found:
+            assignment = assignments.get(f.object_id)
+            if assignment is None:
+                continue
+            lines, total = [], 0
+            for item, label, url in labels:
+                n = counts.get(item, {}).get(f.path, 0)
+                if n:
+                    total += n
+                    link = deliveries.absolute(url % {"org": assignment.organization_id} if "%(org)s" in url else url)
+                    lines.append(f"- {n} {label}: {link}")
+            title = _("Weekly summary for %(org)s: %(n)s overdue") % {"org": assignment.organization.name, "n": total}
+            body = "\n".join(lines) if lines else _("Nothing is overdue. Thank you.")
+            items.append(
+                (assignment.user, f"board-digest:{self.week_of(today).isoformat()}:{f.object_id}", title, body, "")
+            )
+        return notify_many(items=items, kind=self.kind)
+
+
+RULES = {
+    rule.code: rule
+    for rule in (
+        LetterMissing(),
+        LetterUnreceived(),
+        MeetingUpcoming(),
+        EvaluationUnfilled(),
+        EvaluationUnconfirmed(),
+        EvaluationUnreceived(),
+        BoardDigest(),
+    )
+}
+DAILY = [code for code in RULES if code != RuleCode.BOARD_DIGEST]
+
+
+# ---- the engine --------------------------------------------------------------------------------
+
+
+def _insert(rule: ReminderRule, stage: int, qs) -> list[Found]:
+    """INSERT … SELECT the candidates not reminded yet; returns only the rows this call created."""
+    qs = (
+        qs.order_by()
+        .annotate(
+            r_rule=Value(rule.pk, output_field=IntegerField()),
+            r_stage=Value(stage, output_field=IntegerField()),
+            r_created=Value(timezone.now(), output_field=DateTimeField()),
+        )
+        .values("r_rule", "r_stage", "r_object", "r_due", "r_path", "r_created")
+    )
+    sql, params = qs.query.sql_with_params()
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    columns = ", ".join(
+        f"c.{connection.ops.quote_name(n)}" for n in ("r_rule", "r_stage", "r_object", "r_due", "r_path", "r_created")
+    )
+    statement = (
+        f"INSERT INTO {table} (rule_id, stage, object_id, due_date, path, created_at) "  # noqa: S608 (names from the model)
+        f"SELECT {columns} FROM ({sql}) AS c WHERE true "
+        "ON CONFLICT (rule_id, object_id, stage, due_date) DO NOTHING RETURNING id, object_id, path"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    return sorted((Found(*row) for row in rows), key=lambda f: f.id)
+
+
+def sweep_plan(today: datetime.date, codes=None) -> list[tuple[str, dict]]:
+    """The batches due today for the active rules (each one a task)."""
+    rules = ReminderRule.objects.filter(is_active=True, code__in=codes or DAILY)
+    return [(rule.code, batch) for rule in rules for batch in RULES[rule.code].batches(rule, today)]
+
+
+def sweep_batch(code: str, batch: dict, today: datetime.date) -> int:
+    """Record and send the reminders of one batch, all or nothing; returns how many were new."""
+    rule = ReminderRule.objects.filter(code=code, is_active=True).first()
+    if rule is None:
+        return 0
+    impl = RULES[code]
+    with transaction.atomic():
+        found = _insert(rule, batch["stage"], impl.candidates(rule, batch, today))
+        if found:
+            impl.notify(rule, batch, found, today)
+        if code == RuleCode.MEETING_UPCOMING:
+            invitations_catch_up()
+    return len(found)
+
+
+def sweep_run(today: datetime.date | None = None, codes=None) -> dict:
+    """Every batch in this process, one after another (the demo, tests, a manual run)."""
+    today = today or timezone.localdate()
+    done = {}
+    for code, batch in sweep_plan(today, codes):
+        done[code] = done.get(code, 0) + sweep_batch(code, batch, today)
+    return done

@@ -1,13 +1,20 @@
 """The branch's work: the Front meeting, drafts (autosaved, optimistically locked), signing, corrections."""
 
+import hashlib
+import itertools
+import re
+from functools import cache
+
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.models import Organization
+from chibo.models import Organization, RoleAssignment
+from chibo.permissions import BRANCH_WRITE_ROLES, is_national
 from dangvien.models import LinkState, ResidenceLink
+from nhatky.models import AuditEvent
 from nhatky.services import audit_record, audit_record_many
 
 from ..models import (
@@ -87,8 +94,9 @@ def _new_form(link: ResidenceLink, year: int, period, request, criteria_set) -> 
         link=link,
         branch=link.residence_branch,
         branch_path=link.residence_branch.path,
-        commune=link.residence_committee,
-        workplace_committee=link.workplace_committee,
+        # By key: the link is read without its committees (the draft autosave does not need them).
+        commune_id=link.residence_committee_id,
+        workplace_committee_id=link.workplace_committee_id,
         workplace_path=link.workplace_path,
         year=year,
         period=period,
@@ -133,6 +141,22 @@ def evaluation_save(
     branch = link.residence_branch
     if branch is None or link.state not in (LinkState.RECEIVED, LinkState.ACTIVE):
         raise ValidationError(_("This member is not assigned to a residence branch."))
+    if request is None or request.link_id == link.pk:
+        # The common case (a draft saved again by whoever holds its latest version), the right
+        # over the branch checked in its first statement; anything else goes the way below.
+        saved = _draft_update(
+            actor=actor,
+            link=link,
+            year=year,
+            lock_version=lock_version,
+            answers=answers,
+            remarks=remarks,
+            conclusion=conclusion,
+            conclusion_details=conclusion_details,
+            request=request,
+        )
+        if saved is not None:
+            return saved
     _check_branch(actor, branch)
     if request is not None and request.link_id != link.pk:
         raise ValidationError(_("The request is about another member."))
@@ -202,6 +226,149 @@ def evaluation_save(
             changes={"answers": clean, "conclusion": conclusion, "lock_version": current.lock_version},
         )
     return current
+
+
+# ---- the autosave's common case in two statements -------------------------------------------
+
+
+def branch_manager_sql(actor, *, column: str | None = None, path: str | None = None) -> tuple[str, list]:
+    """chibo.permissions.can_manage_branch(actor, branch) as an SQL truth value and its parameters,
+    the branch's path being `column` (an SQL expression) or the value `path`: the draft autosave
+    reads the right in the statement that needs it instead of loading the actor's roles first."""
+    if actor is None or is_national(actor):
+        return "TRUE", []
+    if not actor.is_active:
+        return "FALSE", []
+    roles = sorted(BRANCH_WRITE_ROLES)
+    # A role covers its organisation's subtree: the organisation's path is a prefix of the branch's.
+    return (
+        f"EXISTS (SELECT 1 FROM {RoleAssignment._meta.db_table} r"  # noqa: S608 (names from the models)
+        f" JOIN {Organization._meta.db_table} o ON o.id = r.organization_id"
+        f" WHERE r.user_id = %s AND o.is_active AND r.role IN ({', '.join(['%s'] * len(roles))})"
+        f" AND substr({'%s' if column is None else column}, 1, length(o.path)) = o.path)",
+        [actor.pk, *roles, *([path] if column is None else [])],
+    )
+
+
+def execute_prepared(cursor, sql: str, params: list):
+    """Run `sql` (%s placeholders) as a prepared statement of this database session, named after
+    its text: the autosave's statements are planned once a connection instead of on every save
+    (planning their joins cost PostgreSQL more than running them). A new connection prepares again.
+    Needs a direct session (no pooler in transaction mode), as docker-compose has it."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    session, prepared = getattr(connection, "nhanxet_prepared", (None, None))
+    if session is not connection.connection:
+        session, prepared = connection.connection, set()
+        connection.nhanxet_prepared = (session, prepared)
+    name = "nhanxet_" + hashlib.blake2s(sql.encode(), digest_size=8).hexdigest()
+    if name not in prepared:
+        numbers = itertools.count(1)
+        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
+        prepared.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+
+
+@cache
+def _read_fields() -> list:
+    """The form's columns as read before a save, less the four the save replaces."""
+    written = {"answers", "remarks", "conclusion", "conclusion_details"}
+    return [f for f in Evaluation._meta.concrete_fields if f.name not in written]
+
+
+_FROZEN_SETS: dict[int, CriteriaSet] = {}
+
+
+def _criteria_set(pk: int) -> CriteriaSet:
+    """A form's criteria set; a frozen one (every saved form's) never changes, so each process reads it once."""
+    criteria_set = _FROZEN_SETS.get(pk)
+    if criteria_set is None:
+        criteria_set = CriteriaSet.objects.get(pk=pk)
+        if criteria_set.is_frozen:
+            _FROZEN_SETS[pk] = criteria_set
+    return criteria_set
+
+
+def _draft_update(
+    *, actor, link, year, lock_version, answers, remarks, conclusion, conclusion_details, request
+) -> Evaluation | None:
+    """The autosave of a draft that exists, by an editor holding its latest version, in two
+    statements: one read of the form with the actor's right over the branch, then the update and
+    its audit row in one statement that writes only if the form is still that version (the row
+    lock of the general path, as a condition of the update). Returns None for anything else (no
+    form yet, a newer version, another branch, signed, no right, a race lost between the two):
+    evaluation_save's locked path then decides, with its errors in its order. Content errors are
+    raised here: by then the general path would have passed every check before them."""
+    if connection.vendor != "postgresql" or lock_version < 1:
+        return None
+    branch = link.residence_branch
+    manages, manage_params = branch_manager_sql(actor, path=branch.path)
+    table = Evaluation._meta.db_table
+    read = _read_fields()
+    which = "request_id = %s" if request is not None else "request_id IS NULL AND year = %s"
+    with connection.cursor() as cursor:
+        execute_prepared(
+            cursor,
+            f"SELECT {', '.join(f.column for f in read)}, {manages} FROM {table}"  # noqa: S608 (names from the models)
+            f" WHERE member_id = %s AND is_current AND {which}",
+            [*manage_params, link.member_id, request.pk if request is not None else year],
+        )
+        row = cursor.fetchone()
+    if row is None or not row[-1]:
+        return None
+    current = Evaluation.from_db(connection.alias, [f.attname for f in read], row[:-1])
+    if current.branch_id != branch.pk or current.lock_version != lock_version or not current.is_draft:
+        return None
+    criteria_set = _criteria_set(current.criteria_set_id)
+    clean = _validate_content(criteria_set, answers, conclusion)
+    current.answers = clean
+    current.remarks = _text(remarks, "remarks")
+    current.conclusion = conclusion
+    current.conclusion_details = _text(conclusion_details, "conclusion_details")
+    current.lock_version += 1
+    current.updated_by = actor
+    current.updated_at = timezone.now()
+    current.member, current.link, current.branch, current.criteria_set = link.member, link, branch, criteria_set
+    field = Evaluation._meta.get_field
+    audit = AuditEvent._meta
+    # The row audit_record writes (nhatky.services), in the statement of the update.
+    event = {
+        "at": current.updated_at,
+        "actor_id": actor.pk if actor is not None and actor.pk else None,
+        "action": "evaluation.save",
+        "object_type": Evaluation._meta.label_lower,
+        "object_id": str(current.pk),
+        "object_repr": str(current)[:255],
+        "changes": audit.get_field("changes").get_db_prep_value(
+            {"answers": clean, "conclusion": conclusion, "lock_version": current.lock_version}, connection
+        ),
+        "reason": "",
+    }
+    with connection.cursor() as cursor:
+        execute_prepared(
+            cursor,
+            f"WITH saved AS (UPDATE {table} SET answers = %s, remarks = %s, conclusion = %s,"  # noqa: S608 (names from the models)
+            " conclusion_details = %s, lock_version = %s, updated_by_id = %s, updated_at = %s"
+            " WHERE id = %s AND lock_version = %s AND is_current AND status = %s RETURNING id)"
+            f" INSERT INTO {audit.db_table} ({', '.join(audit.get_field(name).column for name in event)})"
+            f" SELECT {', '.join(['%s'] * len(event))} FROM saved",
+            [
+                field("answers").get_db_prep_value(clean, connection),
+                current.remarks,
+                current.conclusion,
+                current.conclusion_details,
+                current.lock_version,
+                current.updated_by_id,
+                current.updated_at,
+                current.pk,
+                lock_version,
+                EvaluationStatus.DRAFT,
+                *event.values(),
+            ],
+        )
+        written = cursor.rowcount
+    return current if written == 1 else None
 
 
 def missing_answers(evaluation: Evaluation) -> list[str]:

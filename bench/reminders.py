@@ -1,0 +1,114 @@
+"""Every reminder sweep over the data set, then every sweep again: printed as JSON lines.
+
+    python -m bench.reminders [--workers 2] [--day YYYY-MM-DD]
+
+Figures: reminder_sweep_s (wall time of all rules — the daily ones and the board's weekly summary
+— planned, then their batches run by --workers processes at once as Celery workers would run
+them, each batch one transaction that records its reminders, writes the notices and their
+deliveries and sends the e-mails through the configured backend) and reminder_duplicates (rows
+the second run of every sweep, the same day, added: reminders, notices and deliveries; the target
+is 0). Beside them: how many batches, reminders, notices and deliveries the first run made, and
+the machine's load. The data set is whatever DATABASE_URL holds (`make bench` runs it on the
+scale generator's data). Nothing fails on a slow figure.
+"""
+
+import argparse
+import datetime
+import json
+import multiprocessing
+import os
+import sys
+import time
+
+
+def _counts():
+    from nhacviec.models import Delivery, Reminder
+    from taikhoan.models import Notification
+
+    return {
+        "reminders": Reminder.objects.count(),
+        "notices": Notification.objects.count(),
+        "deliveries": Delivery.objects.count(),
+    }
+
+
+def _init():
+    import django
+
+    django.setup()
+
+
+def _run_batch(args):
+    from nhacviec.services.sweeps import sweep_batch
+
+    code, batch, day = args
+    return sweep_batch(code, batch, datetime.date.fromisoformat(day))
+
+
+def sweep_everything(day: datetime.date, workers: int) -> tuple[float, int]:
+    from django.db import connection
+
+    from nhacviec.services.sweeps import RULES, sweep_plan
+
+    start = time.perf_counter()
+    plan = sweep_plan(day, list(RULES))
+    jobs = [(code, batch, day.isoformat()) for code, batch in plan]
+    if workers > 1:
+        connection.close()  # the forked workers must not share this connection
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_init) as pool:
+            pool.map(_run_batch, jobs, chunksize=1)
+    else:
+        for job in jobs:
+            _run_batch(job)
+    return time.perf_counter() - start, len(plan)
+
+
+def main(argv=None, out=sys.stdout):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--day", default="")
+    args = parser.parse_args(argv)
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+    from django.utils import timezone
+
+    day = datetime.date.fromisoformat(args.day) if args.day else timezone.localdate()
+
+    def emit(record):
+        out.write(json.dumps(record) + "\n")
+        out.flush()
+
+    before = _counts()
+    seconds, batches = sweep_everything(day, args.workers)
+    after_first = _counts()
+    made = {k: after_first[k] - before[k] for k in before}
+    emit(
+        {
+            "name": "reminder_sweep_s",
+            "value": round(seconds, 2),
+            "unit": "s",
+            "target": 60,
+            "batches": batches,
+            "workers": args.workers,
+            "day": day.isoformat(),
+            **made,
+            "load": os.getloadavg()[0],
+        }
+    )
+    seconds_again, _ = sweep_everything(day, args.workers)
+    after_second = _counts()
+    emit(
+        {
+            "name": "reminder_duplicates",
+            "value": sum(after_second[k] - after_first[k] for k in before),
+            "unit": "rows",
+            "target": 0,
+            "second_run_s": round(seconds_again, 2),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -75,6 +75,10 @@ class Command(BaseCommand):
             self._letters(admin, orgs)
             self._branch_work(admin, orgs)
             self._evaluations(admin, orgs)
+        # The day's reminders, as beat would run them at 6:00, so the inboxes have something in them.
+        from nhacviec.services.sweeps import RULES, sweep_run
+
+        sweep_run(codes=list(RULES))
         self._print(orgs)
 
     def _signing(self, admin, orgs):

@@ -7,7 +7,8 @@ Figures: reminder_sweep_s (wall time of all rules — the daily ones and the boa
 them, each batch one transaction that records its reminders, writes the notices and their
 deliveries and sends the e-mails through the configured backend) and reminder_duplicates (rows
 the second run of every sweep, the same day, added: reminders, notices and deliveries; the target
-is 0). Beside them: how many batches, reminders, notices and deliveries the first run made, and
+is 0). It starts from no reminder sent (emptying those three tables: it refuses any database
+but a benchmark or test one). Beside them: how many batches, reminders, notices and deliveries the first run made, and
 the machine's load. The data set is whatever DATABASE_URL holds (`make bench` runs it on the
 scale generator's data). Nothing fails on a slow figure.
 """
@@ -30,6 +31,21 @@ def _counts():
         "notices": Notification.objects.count(),
         "deliveries": Delivery.objects.count(),
     }
+
+
+def _start_clean():
+    """From no reminder sent: empty the reminder, notice and delivery tables, only ever in a
+    benchmark or test database (the data set is reused between runs)."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if not (name.startswith("tdv213_bench") or name.startswith("test_")):
+        sys.exit(f"bench.reminders empties the notices of its database; refusing to run on {name!r}")
+    from nhacviec.models import Delivery, Reminder
+    from taikhoan.models import Notification
+
+    for model in (Delivery, Reminder, Notification):
+        model.objects.all().delete()
 
 
 def _init():
@@ -80,6 +96,7 @@ def main(argv=None, out=sys.stdout):
         out.write(json.dumps(record) + "\n")
         out.flush()
 
+    _start_clean()
     before = _counts()
     seconds, batches = sweep_everything(day, args.workers)
     after_first = _counts()

@@ -3,10 +3,12 @@
 No timing is asserted (figures are for `make bench`); this only keeps the scripts from rotting.
 """
 
+import datetime
 import io
 import json
 
 import pytest
+from django.utils import timezone
 
 from bench.run import run
 from bench.scaledata import existing, generate
@@ -24,6 +26,11 @@ def test_generate_then_measure(db):
     assert not Member.objects.exclude(org_path=models_path()).exists()
     assert User.objects.get(username="bench.national").is_superuser
     assert existing(1500, 5)["members"] == 1500 and existing(1500, 6) is None
+    # The states around members are dated from today: another day's data is not reused.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    assert existing(1500, 5, today=tomorrow) is None
+    for table in ("residence_links", "documents", "evaluations", "meetings", "evaluation_periods", "awaiting_letter"):
+        assert result.counts[table], table
 
     out = io.StringIO()
     run(requests=4, out=out)

@@ -1,5 +1,6 @@
 """National-scale synthetic data for benchmarks (PostgreSQL only). See bench/scaledata.py."""
 
+import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,15 +9,24 @@ from bench.scaledata import generate
 
 
 class Command(BaseCommand):
-    help = "Replace the database's organisations, members and users with N synthetic members (COPY)."
+    help = (
+        "Replace the database's organisations, members and users with N synthetic members (COPY), with "
+        "their residence links, letters, meetings and evaluation forms dated from --today."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, required=True)
         parser.add_argument("--seed", type=int, default=213)
         parser.add_argument("--password", default="bench-213-password", help="password of every generated user")
         parser.add_argument("--keep", action="store_true", help="add to the existing data instead of replacing it")
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=None,
+            help="the day deadlines, meetings and waiting times count from (YYYY-MM-DD; default: today)",
+        )
 
-    def handle(self, *args, members, seed, password, keep, **options):
+    def handle(self, *args, members, seed, password, keep, today, **options):
         if members < 1:
             raise CommandError("--members must be positive")
         try:
@@ -26,6 +36,7 @@ class Command(BaseCommand):
                 password=password,
                 do_reset=not keep,
                 log=lambda text: self.stderr.write(text),
+                today=today,
             )
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc

@@ -6,8 +6,11 @@ at once against gunicorn on loopback with PostgreSQL, printed as one JSON object
 Figures: form_save_p95_ms (95th percentile of a save, from sending the POST to the last byte of
 the JSON answer, as the browser's fetch sees it) and form_save_rps (saves answered per second,
 all users together), with their targets; then the error count, the run's duration, the gunicorn
-set-up, the form-page opens between members and the machine's load average (the machine is
-shared: read the figures beside it). Nothing fails on a slow figure.
+set-up, the CPU a request cost (server_cpu_ms_per_request: the workers', saves and page opens
+together; beside it database_ms, the PostgreSQL backends serving the workers, and client_ms, this
+script's own threads, which share the cores with the server), the form-page opens between members
+and the machine's load average (the machine is shared: read the figures beside it). Nothing fails
+on a slow figure.
 
 Data (database tdv213_bench_forms on the DATABASE_URL server, created and migrated if missing,
 reused and extended if present): one province with a commune committee (residence side) and its
@@ -37,13 +40,16 @@ After a warm-up (--warmup s, not counted) the saves answered during --duration s
 Server: `gunicorn config.wsgi` with config.settings.bench (DEBUG off, DATABASE_URL, Redis
 cache) and CONN_MAX_AGE=60 as in production (persistent connections), on a free loopback port.
 Worker choice on this 2-core machine: 5 sync workers (2 × cores + 1, gunicorn's own advice), the
-default of --workers. A save is CPU work in Python (Django, the view, the service: ~12-15 ms of
-worker CPU a request here) around a dozen short queries; sync workers keep both cores busy while
-one waits for PostgreSQL, with no thread switching inside a worker. Measured alternately with
-this script (15 s runs, machine shared with other work): 5 sync 81 and 88 saves/s; 3 sync 103
-and 67; gthread 2 × 4 threads 92 and 76. The differences were smaller than the run-to-run
-noise from the other load, so the conventional setting stays; try --workers/--worker-class/
---threads again on a quiet machine.
+default of --workers. A save is CPU work in Python (Django's request, session and user, the view,
+the service: ~3-5 ms of CPU in Django alone since the save became three prepared statements,
+against ~12-15 ms before) around four short queries; a form-page open costs ~20 ms of worker CPU
+and ~5 ms of database CPU, so opens are now about 40% of the workers' CPU. Sync workers keep both
+cores busy while one waits for PostgreSQL, with no thread switching inside a worker. Measured
+alternately with this script (30 s runs, while other work kept 1-2 cores busy, load average 4-8):
+5 sync 40, 77 and 82 saves/s; gthread 3 × 4 threads (keep-alive) 70, 69 and 87, worker CPU per
+request the same within noise (10.6-12.1 against 9.9-11.4 ms). The difference is below the noise
+from the other load, so the conventional setting stays; try --workers/--worker-class/--threads
+again on a quiet machine.
 """
 
 import argparse
@@ -242,6 +248,12 @@ def sessions(usernames) -> dict:
 # ---- the server -------------------------------------------------------------------------------
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -257,6 +269,7 @@ class Server:
         self.port = free_port()
         self.proc = None
         self.log = None
+        self.backends = None  # PostgreSQL backend pids, read once the workers have connected
 
     def __enter__(self):
         url = self.database_url + ("&" if "?" in self.database_url else "?") + "conn_max_age=60"
@@ -309,12 +322,27 @@ class Server:
         """User + system CPU of the workers so far (Linux /proc), or None where there is no /proc."""
         try:
             children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-            total = 0
-            for pid in children:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            return total / os.sysconf("SC_CLK_TCK")
+            return sum(process_cpu_seconds(int(pid)) for pid in children)
         except (OSError, ValueError):
+            return None
+
+    def database_cpu_seconds(self) -> float | None:
+        """User + system CPU so far of the PostgreSQL backends serving the workers (Linux /proc, a
+        server on this machine), or None when they cannot be read."""
+        import psycopg2
+
+        try:
+            if self.backends is None:
+                conn = psycopg2.connect(self.database_url)
+                with conn.cursor() as cur:
+                    cur.execute(
+                        "SELECT pid FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    self.backends = [pid for (pid,) in cur.fetchall()]
+                conn.close()
+            return sum(process_cpu_seconds(pid) for pid in self.backends)
+        except (OSError, ValueError, psycopg2.Error):
             return None
 
     def output(self) -> str:
@@ -504,7 +532,9 @@ class Secretary(threading.Thread):
         self.conn.close()
 
 
-def load(*, port, plan, tokens, users, warmup, duration, think_ms, seed=213, cpu=lambda: None) -> dict:
+def load(
+    *, port, plan, tokens, users, warmup, duration, think_ms, seed=213, cpu=lambda: None, database_cpu=lambda: None
+) -> dict:
     """Run `users` secretaries for warmup + duration seconds; figures over the last `duration`."""
     secretaries = plan["secretaries"]
     if users > len(secretaries):
@@ -528,9 +558,11 @@ def load(*, port, plan, tokens, users, warmup, duration, think_ms, seed=213, cpu
     cpu_samples = []
 
     def sample_cpu():
+        # The server's workers, the database backends serving them, and this client process (its
+        # threads share the two cores with the server: its cost is part of the machine's load).
         for moment in (measure_from, stop_at):
             time.sleep(max(0.0, moment - time.perf_counter()))
-            cpu_samples.append(cpu())
+            cpu_samples.append((cpu(), database_cpu(), time.process_time()))
 
     sampler = threading.Thread(target=sample_cpu, daemon=True)
     sampler.start()
@@ -539,6 +571,11 @@ def load(*, port, plan, tokens, users, warmup, duration, think_ms, seed=213, cpu
     for thread in threads:
         thread.join(timeout=warmup + duration + 120)
     sampler.join(timeout=5)
+
+    def spent(n):
+        if len(cpu_samples) != 2 or None in (cpu_samples[0][n], cpu_samples[1][n]):
+            return None
+        return cpu_samples[1][n] - cpu_samples[0][n]
 
     def window(rows):
         return [row for row in rows if measure_from <= row[0] <= stop_at]
@@ -559,7 +596,9 @@ def load(*, port, plan, tokens, users, warmup, duration, think_ms, seed=213, cpu
         "failures": failures[:5],
         "changes": sum(t.tally.changes for t in threads),
         "duration": duration,
-        "server_cpu_s": cpu_samples[1] - cpu_samples[0] if len(cpu_samples) == 2 and None not in cpu_samples else None,
+        "server_cpu_s": spent(0),
+        "database_cpu_s": spent(1),
+        "client_cpu_s": spent(2),
     }
 
 
@@ -609,9 +648,14 @@ def run(
             duration=duration,
             think_ms=think_ms,
             cpu=server.cpu_seconds,
+            database_cpu=server.database_cpu_seconds,
         )
         server_log = server.output()
     saves, opens = result["saves_ms"], result["opens_ms"]
+
+    def per_request(seconds):
+        return round(seconds * 1000 / max(1, len(saves) + len(opens)), 1) if seconds is not None else None
+
     records = [
         _emit(
             out,
@@ -665,10 +709,11 @@ def run(
                 # Worker CPU (user + system) per answered request, saves and page opens together:
                 # what a request costs, less sensitive than latency to what else runs on the machine.
                 "name": "server_cpu_ms_per_request",
-                "value": round(result["server_cpu_s"] * 1000 / max(1, len(saves) + len(opens)), 1)
-                if result["server_cpu_s"] is not None
-                else None,
+                "value": per_request(result["server_cpu_s"]),
                 "unit": "ms",
+                # The rest of the machine's work per request: PostgreSQL's backends and this client.
+                "database_ms": per_request(result["database_cpu_s"]),
+                "client_ms": per_request(result["client_cpu_s"]),
             },
         ),
         _emit(

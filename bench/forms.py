@@ -19,7 +19,8 @@ committees. Organisations, users and roles come from the services; members and t
 links (state active, residence branch and commune committee set) are bulk-created, as letters and
 acknowledgements through the services would cost a PDF each and are not what is measured. The
 commune's office opens the year's period with nhanxet.services.period_open. Each secretary gets a
-session made directly in the session store (login is not what is measured).
+session made directly in the session store (login is not what is measured). The tables a run
+writes are vacuumed before it (see vacuum()), so a run does not pay for the ones before it.
 
 Load: one client process (threads, http.client; no extra package) separate from the server, one
 thread per secretary working through their own branch's members as the form's script does
@@ -45,11 +46,11 @@ the service: ~3-5 ms of CPU in Django alone since the save became three prepared
 against ~12-15 ms before) around four short queries; a form-page open costs ~20 ms of worker CPU
 and ~5 ms of database CPU, so opens are now about 40% of the workers' CPU. Sync workers keep both
 cores busy while one waits for PostgreSQL, with no thread switching inside a worker. Measured
-alternately with this script (30 s runs, while other work kept 1-2 cores busy, load average 4-8):
-5 sync 40, 77 and 82 saves/s; gthread 3 × 4 threads (keep-alive) 70, 69 and 87, worker CPU per
-request the same within noise (10.6-12.1 against 9.9-11.4 ms). The difference is below the noise
-from the other load, so the conventional setting stays; try --workers/--worker-class/--threads
-again on a quiet machine.
+alternately with this script (30 s runs, no other work on the machine, each run saturating both
+cores itself): 5 sync 118, 96, 129, 120, 94 and 96 saves/s; gthread 3 × 4 threads (keep-alive)
+96, 125, 79, 54, 101 and 88, worker CPU per request the same within noise (9.8-12.7 against
+9.8-13.0 ms). Keep-alive saves little next to a request's Django work, so the conventional
+setting stays.
 """
 
 import argparse
@@ -636,6 +637,7 @@ def run(
     from django.db import connections
 
     tokens = sessions(username for username, _b, _l in plan["secretaries"][:users])
+    vacuum()
     connections.close_all()
     load_before = os.getloadavg()
     with Server(database_url, workers=workers, worker_class=worker_class, threads=threads) as server:
@@ -741,6 +743,22 @@ def run(
     if result["errors"] and "Traceback" in server_log:
         print(server_log, file=sys.stderr)
     return records
+
+
+def vacuum():
+    """Clear what earlier runs left behind in the tables a run writes. A PostgreSQL server run
+    with autovacuum off (as on this machine) keeps every earlier run's updated form versions as
+    dead rows, which the next run's reads and updates step over: the figures would depend on how
+    many runs came before. A server as configured by default vacuums them itself."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    from nhanxet.models import Evaluation
+    from nhatky.models import AuditEvent
+
+    with connection.cursor() as cursor:
+        for model in (Evaluation, AuditEvent, Session):
+            cursor.execute(f"VACUUM (ANALYZE) {model._meta.db_table}")
 
 
 def cpu_pressure() -> dict:

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
+
 from . import services
 from .forms import OrganizationAdminForm
 from .models import Commune, Organization, OrganizationKind, PartyGroup, Province, RoleAssignment, Signatory
@@ -47,18 +49,9 @@ class ScopedAdminMixin(RoleBasedPermissions):
 
 
 @admin.register(Province)
-class ProvinceAdmin(RoleBasedPermissions, admin.ModelAdmin):
+class ProvinceAdmin(ReadOnlyAdmin, RoleBasedPermissions, admin.ModelAdmin):
     list_display = ("code", "name", "division_type")
     search_fields = ("name", "search_name", "code")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commune)
@@ -87,7 +80,7 @@ class OrganizationKindAdmin(admin.ModelAdmin):
         services.organization_kind_save(actor=request.user, kind=obj, changed=list(form.changed_data))
 
 
-class SignatoryInline(RoleBasedPermissions, admin.TabularInline):
+class SignatoryInline(ReadOnlyAdmin, RoleBasedPermissions, admin.TabularInline):
     """Shown for reference; signatories are kept on the organisation's signing page, whose
     service checks the signature image and writes the audit record."""
 
@@ -95,15 +88,6 @@ class SignatoryInline(RoleBasedPermissions, admin.TabularInline):
     extra = 0
     fields = ("full_name", "title", "is_active")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RoleInline(RoleBasedPermissions, admin.TabularInline):
@@ -207,7 +191,7 @@ class RoleAssignmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PartyGroup)
-class PartyGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PartyGroupAdmin(ReadOnlyAdmin, ScopedAdminMixin, admin.ModelAdmin):
     """Read-only: groups are made, renamed, led and emptied on the branch's page (its services
     check the leader's account and keep a group in its branch)."""
 
@@ -215,12 +199,3 @@ class PartyGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "branch", "leader")
     list_select_related = ("branch", "leader")
     search_fields = ("name", "branch__name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

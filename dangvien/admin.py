@@ -1,12 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdmin
+
 from .models import Member
 from .selectors import member_visible
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """Read-only in the admin: members are created and edited through the app's services."""
 
     list_display = ("full_name", "citizen_id", "status", "organization", "covered_213")
@@ -17,12 +19,3 @@ class MemberAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request) & member_visible(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin
+
 from .models import Delivery, DeliveryStatus, Reminder, ReminderRule
 from .services import RULE_FIELDS, rule_update
 from .services.deliveries import deliveries_retry, delivery_mark_bounced
@@ -31,36 +33,20 @@ class ReminderRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["rule", "stage", "object_id", "due_date", "path", "created_at"]
     list_filter = ["rule", "stage"]
     date_hierarchy = "created_at"
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["created_at", "channel", "address", "subject", "status", "attempts", "error"]
     list_filter = ["status", "channel"]
     search_fields = ["address"]
-    readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["retry", "bounced"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Send the selected failed deliveries again"))
     def retry(self, request, queryset):

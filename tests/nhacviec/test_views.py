@@ -46,3 +46,24 @@ def test_settings_save_the_choice_and_refuse_a_channel_that_is_not_configured(us
     response = client.post("/thong-bao-cua-toi/cai-dat/", {"email_kinds": ["bogus"], "digest": "hourly"})
     assert response.status_code == 200
     assert NotificationPreference.objects.get(user=user).digest == "daily"  # nothing half-written
+
+
+def test_the_administrator_sees_failed_deliveries_and_edits_a_rules_days(client, admin_user):
+    from nhacviec.models import Delivery, ReminderRule, RuleCode
+    from nhacviec.services.deliveries import deliveries_send
+
+    user = factories.user("sai_email", email="khong-hop-le")
+    notify_many(items=[(user, "k", "Việc", "", "/")])
+    deliveries_send(list(Delivery.objects.values_list("pk", flat=True)))
+    client.force_login(admin_user)
+    page = client.get("/admin/nhacviec/delivery/?status__exact=failed").content.decode()
+    assert "khong-hop-le" in page and "không hợp lệ" in page
+    rule = ReminderRule.objects.get(code=RuleCode.MEETING_UPCOMING)
+    response = client.post(
+        f"/admin/nhacviec/reminderrule/{rule.pk}/change/",
+        {"is_active": "on", "first_days": "3", "second_days": "", "description": rule.description},
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.first_days == 3
+    assert client.get(f"/admin/nhacviec/delivery/{Delivery.objects.get().pk}/change/").status_code == 200

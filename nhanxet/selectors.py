@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chibo.models import Organization, Side
-from chibo.permissions import READ_ROLES, path_q, scope_paths
+from chibo.permissions import READ_ROLES, can_manage_branch_sql, path_q, scope_paths
+from common.db import execute_prepared
 from dangvien.models import LinkState, ResidenceLink
 
 from .models import (
@@ -171,10 +172,8 @@ def link_for_editing(user, branch_pk, link_pk) -> ResidenceLink:
     from chibo.models import Organization
     from dangvien.models import Member
 
-    from .services.forms import branch_manager_sql, execute_prepared
-
     models = (ResidenceLink, Member, Organization)
-    manages, params = branch_manager_sql(user, column="b.path")
+    manages, params = can_manage_branch_sql(user, column="b.path")
     columns = ", ".join(
         f"{alias}.{f.column}" for model, alias in zip(models, "lmb", strict=True) for f in model._meta.concrete_fields
     )

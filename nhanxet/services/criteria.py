@@ -33,6 +33,20 @@ def criteria_of(criteria_set: CriteriaSet) -> list:
     return criteria
 
 
+_FROZEN_SETS: dict[int, CriteriaSet] = {}
+
+
+def criteria_set_of(pk: int) -> CriteriaSet:
+    """A form's criteria set by key; a frozen one (every saved form's) is read once per process,
+    like its criteria above."""
+    criteria_set = _FROZEN_SETS.get(pk)
+    if criteria_set is None:
+        criteria_set = CriteriaSet.objects.get(pk=pk)
+        if criteria_set.is_frozen:
+            _FROZEN_SETS[pk] = criteria_set
+    return criteria_set
+
+
 def freeze_criteria(criteria_set: CriteriaSet):
     """A version in use can no longer change: later changes are a new version."""
     if criteria_set.frozen_at is None:

@@ -1,8 +1,5 @@
 """The branch's work: the Front meeting, drafts (autosaved, optimistically locked), signing, corrections."""
 
-import hashlib
-import itertools
-import re
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -11,8 +8,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.models import Organization, RoleAssignment
-from chibo.permissions import BRANCH_WRITE_ROLES, is_national
+from chibo.models import Organization
+from chibo.permissions import can_manage_branch_sql
+from common.db import execute_prepared
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.models import AuditEvent
 from nhatky.services import audit_record, audit_record_many
@@ -26,7 +24,7 @@ from ..models import (
     FrontMeeting,
 )
 from ._base import CONCLUSION_PROPOSALS, EvaluationConflict, _check_branch, _text
-from .criteria import criteria_active, criteria_of, freeze_criteria
+from .criteria import criteria_active, criteria_of, criteria_set_of, freeze_criteria
 from .periods import period_for
 
 
@@ -231,63 +229,11 @@ def evaluation_save(
 # ---- the autosave's common case in two statements -------------------------------------------
 
 
-def branch_manager_sql(actor, *, column: str | None = None, path: str | None = None) -> tuple[str, list]:
-    """chibo.permissions.can_manage_branch(actor, branch) as an SQL truth value and its parameters,
-    the branch's path being `column` (an SQL expression) or the value `path`: the draft autosave
-    reads the right in the statement that needs it instead of loading the actor's roles first."""
-    if actor is None or is_national(actor):
-        return "TRUE", []
-    if not actor.is_active:
-        return "FALSE", []
-    roles = sorted(BRANCH_WRITE_ROLES)
-    # A role covers its organisation's subtree: the organisation's path is a prefix of the branch's.
-    return (
-        f"EXISTS (SELECT 1 FROM {RoleAssignment._meta.db_table} r"  # noqa: S608 (names from the models)
-        f" JOIN {Organization._meta.db_table} o ON o.id = r.organization_id"
-        f" WHERE r.user_id = %s AND o.is_active AND r.role IN ({', '.join(['%s'] * len(roles))})"
-        f" AND substr({'%s' if column is None else column}, 1, length(o.path)) = o.path)",
-        [actor.pk, *roles, *([path] if column is None else [])],
-    )
-
-
-def execute_prepared(cursor, sql: str, params: list):
-    """Run `sql` (%s placeholders) as a prepared statement of this database session, named after
-    its text: the autosave's statements are planned once a connection instead of on every save
-    (planning their joins cost PostgreSQL more than running them). A new connection prepares again.
-    Needs a direct session (no pooler in transaction mode), as docker-compose has it."""
-    if connection.vendor != "postgresql":
-        cursor.execute(sql, params)
-        return
-    session, prepared = getattr(connection, "nhanxet_prepared", (None, None))
-    if session is not connection.connection:
-        session, prepared = connection.connection, set()
-        connection.nhanxet_prepared = (session, prepared)
-    name = "nhanxet_" + hashlib.blake2s(sql.encode(), digest_size=8).hexdigest()
-    if name not in prepared:
-        numbers = itertools.count(1)
-        cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
-        prepared.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
-
-
 @cache
 def _read_fields() -> list:
     """The form's columns as read before a save, less the four the save replaces."""
     written = {"answers", "remarks", "conclusion", "conclusion_details"}
     return [f for f in Evaluation._meta.concrete_fields if f.name not in written]
-
-
-_FROZEN_SETS: dict[int, CriteriaSet] = {}
-
-
-def _criteria_set(pk: int) -> CriteriaSet:
-    """A form's criteria set; a frozen one (every saved form's) never changes, so each process reads it once."""
-    criteria_set = _FROZEN_SETS.get(pk)
-    if criteria_set is None:
-        criteria_set = CriteriaSet.objects.get(pk=pk)
-        if criteria_set.is_frozen:
-            _FROZEN_SETS[pk] = criteria_set
-    return criteria_set
 
 
 def _draft_update(
@@ -303,7 +249,7 @@ def _draft_update(
     if connection.vendor != "postgresql" or lock_version < 1:
         return None
     branch = link.residence_branch
-    manages, manage_params = branch_manager_sql(actor, path=branch.path)
+    manages, manage_params = can_manage_branch_sql(actor, path=branch.path)
     table = Evaluation._meta.db_table
     read = _read_fields()
     which = "request_id = %s" if request is not None else "request_id IS NULL AND year = %s"
@@ -320,7 +266,7 @@ def _draft_update(
     current = Evaluation.from_db(connection.alias, [f.attname for f in read], row[:-1])
     if current.branch_id != branch.pk or current.lock_version != lock_version or not current.is_draft:
         return None
-    criteria_set = _criteria_set(current.criteria_set_id)
+    criteria_set = criteria_set_of(current.criteria_set_id)
     clean = _validate_content(criteria_set, answers, conclusion)
     current.answers = clean
     current.remarks = _text(remarks, "remarks")

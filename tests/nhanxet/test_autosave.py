@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chibo.models import Role
-from chibo.permissions import can_manage_branch
+from chibo.permissions import can_manage_branch, can_manage_branch_sql
 from nhanxet import selectors, services
 from nhanxet.models import Evaluation
 from nhanxet.services import forms as form_services
@@ -58,7 +58,7 @@ def test_the_right_in_sql_is_can_manage_branch(period):
     ]
     for branch in (period["res"], period["commune"], period["a1"], closed):
         for user in users:
-            sql, params = form_services.branch_manager_sql(user, path=branch.path)
+            sql, params = can_manage_branch_sql(user, path=branch.path)
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT {sql}", params)  # noqa: S608 - the fragment under test
                 in_sql = bool(cursor.fetchone()[0])
@@ -137,13 +137,13 @@ def test_conflicts_refusals_and_outsiders_take_the_locked_path(period):
 def test_a_save_landing_between_the_read_and_the_write_is_a_conflict(period, monkeypatch):
     link = period["links"][0]
     form = _save(period, link, 0)
-    read = form_services._criteria_set
+    read = form_services.criteria_set_of
 
     def someone_saves_meanwhile(pk):
         Evaluation.objects.filter(pk=form.pk).update(lock_version=2, answers={"example": "poor"})
         return read(pk)
 
-    monkeypatch.setattr(form_services, "_criteria_set", someone_saves_meanwhile)
+    monkeypatch.setattr(form_services, "criteria_set_of", someone_saves_meanwhile)
     with pytest.raises(services.EvaluationConflict) as conflict:
         _save(period, link, 1, answers={"example": "fair"})
     assert conflict.value.evaluation.answers == {"example": "poor"}

@@ -33,6 +33,7 @@ def test_a_covered_member_without_a_letter_reminds_the_office_then_the_signing_s
     sweep_run(since + datetime.timedelta(days=30), [RuleCode.LETTER_MISSING])
     [notice] = _notices(setup["clerk"], NotificationKind.LETTER)
     assert "1" in notice.title and "30" in notice.title and member.full_name in notice.body
+    assert notice.title == "1 đảng viên thuộc diện chưa có giấy giới thiệu sau 30 ngày"
     assert notice.url == f"/dang-vien/{member.pk}/"
     assert _notices(secretary) == [] and _notices(setup["neighbour"]) == []
     sweep_run(since + datetime.timedelta(days=45), [RuleCode.LETTER_MISSING])
@@ -223,8 +224,22 @@ def test_board_viewers_get_one_weekly_summary_with_counts_of_their_subtree(setup
     sweep_run(monday + datetime.timedelta(days=2), [RuleCode.BOARD_DIGEST])  # same week: nothing new
     [digest] = _notices(board, NotificationKind.DIGEST)
     assert digest.title.endswith(": 1") or " 1 " in digest.title
+    assert digest.title.endswith(": 1 việc quá hạn")
     assert "1 " in digest.body and f"org={setup['province'].pk}" in digest.body
+    assert digest.body.startswith("- 1 đảng viên thuộc diện quá hạn chưa có giấy giới thiệu: http")
     [quiet] = _notices(neighbour_board, NotificationKind.DIGEST)
     assert "0" in quiet.title
+    assert quiet.title.endswith(": 0 việc quá hạn") and quiet.body == "Không có việc quá hạn. Cảm ơn các đồng chí."
     sweep_run(monday + datetime.timedelta(days=7), [RuleCode.BOARD_DIGEST])
     assert len(_notices(board, NotificationKind.DIGEST)) == 2
+
+
+def test_a_reminder_with_nobody_to_tell_waits_until_someone_holds_the_role(setup):
+    since = setup["member"].awaiting_letter_since
+    day = since + datetime.timedelta(days=45)
+    sweep_run(day, [RuleCode.LETTER_MISSING])  # no signing secretary account at the workplace yet
+    assert Reminder.objects.filter(stage=2).count() == 0 and Reminder.objects.filter(stage=1).count() == 1
+    secretary = factories.user("signer_late", roles=[(setup["a"], Role.SIGNING_SECRETARY)])
+    sweep_run(day + datetime.timedelta(days=1), [RuleCode.LETTER_MISSING])
+    assert len(_notices(secretary, NotificationKind.LETTER)) == 1
+    assert Reminder.objects.filter(stage=2).count() == 1

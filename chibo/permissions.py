@@ -1,6 +1,8 @@
 """Who may do what where. A role covers its organisation's subtree (a path prefix)."""
 
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import In
 
 from .models import Role
 
@@ -53,15 +55,29 @@ def scope_paths(user, roles=READ_ROLES):
     return _minimal(path for path, role in _assignments(user) if role in roles)
 
 
+# Above this many subtrees a prefix test per subtree (each row against hundreds of LIKEs) costs
+# more than cutting the path to each length once and looking it up in a set.
+MANY_PATHS = 16
+
+
 def path_q(paths, field: str) -> Q:
-    """Q for rows whose `field` (a materialized path) lies in one of the subtrees."""
+    """Q for rows whose `field` (a materialized path) lies in one of the subtrees: an indexed
+    prefix test each for a user's few roots, `substr(field, 1, n) IN (...)` per path length for
+    the hundreds of committees a reminder batch covers."""
     if paths is None:
         return Q()
     if not paths:
         return Q(pk__in=[])
     q = Q()
+    if len(paths) <= MANY_PATHS:
+        for path in paths:
+            q |= Q(**{f"{field}__startswith": path})
+        return q
+    by_length = {}
     for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
+        by_length.setdefault(len(path), set()).add(path)
+    for length, group in sorted(by_length.items()):
+        q |= Q(In(Substr(F(field), 1, length), sorted(group)))
     return q
 
 

@@ -47,3 +47,14 @@ def test_board_viewer_reads_but_cannot_manage_members(tree):
 def test_roots_of_scoped_user(tree, clerk_a, clerk_b):
     both = factories.user(roles=[(tree["a"], Role.CLERK), (tree["b"], Role.CLERK)])
     assert [o.pk for o in organization_roots(both)] == [tree["a"].pk, tree["b"].pk]
+
+
+def test_path_q_for_many_subtrees_selects_the_same_rows_as_prefix_tests(tree):
+    from chibo.models import Organization
+    from chibo.permissions import MANY_PATHS, path_q
+
+    roots = [tree["a"].path, tree["commune"].path, tree["q1"].path]
+    many = roots + [f"ZZZZ{i:04d}" for i in range(MANY_PATHS)]  # subtrees that hold nothing
+    by_prefix = set(Organization.objects.filter(path_q(roots, "path")).values_list("pk", flat=True))
+    by_set = set(Organization.objects.filter(path_q(many, "path")).values_list("pk", flat=True))
+    assert by_prefix == by_set and tree["a1"].pk in by_set and tree["b"].pk not in by_set

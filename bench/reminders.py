@@ -5,7 +5,10 @@
 Figures: reminder_sweep_s (wall time of all rules — the daily ones and the board's weekly summary
 — planned, then their batches run by --workers processes at once as Celery workers would run
 them, each batch one transaction that records its reminders, writes the notices and their
-deliveries and sends the e-mails through the configured backend) and reminder_duplicates (rows
+deliveries and queues their sending on the broker, as in production), delivery_send_s (then
+those deliveries sent, by --workers processes, through the configured e-mail backend: memory
+under the test settings; the queued send tasks are purged, the bench does their work itself) and
+reminder_duplicates (rows
 the second run of every sweep, the same day, added: reminders, notices and deliveries; the target
 is 0). It starts from no reminder sent (emptying those three tables: it refuses any database
 but a benchmark or test one). Beside them: how many batches, reminders, notices and deliveries the first run made, and
@@ -52,6 +55,41 @@ def _init():
     import django
 
     django.setup()
+    _not_eager()
+
+
+def _not_eager():
+    """Send tasks go to the broker as in production (the bench purges them and sends itself)."""
+    from config.celery import app
+
+    before, app.conf.task_always_eager = app.conf.task_always_eager, False
+    return before
+
+
+def _send(ids):
+    from nhacviec.services.deliveries import deliveries_send
+
+    return len(deliveries_send(ids))
+
+
+def send_everything(workers: int) -> tuple[float, int]:
+    from django.db import connection
+
+    from config.celery import app
+    from nhacviec.models import Delivery, DeliveryStatus
+
+    app.control.purge()
+    start = time.perf_counter()
+    ids = list(Delivery.objects.filter(status=DeliveryStatus.PENDING).order_by("pk").values_list("pk", flat=True))
+    chunks = [ids[i : i + 100] for i in range(0, len(ids), 100)]
+    if workers > 1 and chunks:
+        connection.close()
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_init) as pool:
+            pool.map(_send, chunks, chunksize=1)
+    else:
+        for chunk in chunks:
+            _send(chunk)
+    return time.perf_counter() - start, len(ids)
 
 
 def _run_batch(args):
@@ -91,14 +129,23 @@ def main(argv=None, out=sys.stdout):
     from django.utils import timezone
 
     day = datetime.date.fromisoformat(args.day) if args.day else timezone.localdate()
+    eager = _not_eager()
+    try:
+        _measure(day, args.workers, out)
+    finally:
+        from config.celery import app
 
+        app.conf.task_always_eager = eager
+
+
+def _measure(day, workers, out):
     def emit(record):
         out.write(json.dumps(record) + "\n")
         out.flush()
 
     _start_clean()
     before = _counts()
-    seconds, batches = sweep_everything(day, args.workers)
+    seconds, batches = sweep_everything(day, workers)
     after_first = _counts()
     made = {k: after_first[k] - before[k] for k in before}
     emit(
@@ -108,13 +155,16 @@ def main(argv=None, out=sys.stdout):
             "unit": "s",
             "target": 60,
             "batches": batches,
-            "workers": args.workers,
+            "workers": workers,
             "day": day.isoformat(),
             **made,
             "load": os.getloadavg()[0],
         }
     )
-    seconds_again, _ = sweep_everything(day, args.workers)
+    send_seconds, sent = send_everything(workers)
+    emit({"name": "delivery_send_s", "value": round(send_seconds, 2), "unit": "s", "deliveries": sent})
+    seconds_again, _ = sweep_everything(day, workers)
+    send_everything(workers)
     after_second = _counts()
     emit(
         {

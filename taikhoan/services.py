@@ -55,23 +55,18 @@ def notify_many(*, items, kind=None) -> int:
     from .models import Notification, NotificationKind
 
     kind = kind or NotificationKind.GENERAL
+    unique = {(user.pk, key[:120]): (user, title, body, url) for user, key, title, body, url in items}
     rows = [
-        Notification(user=user, kind=kind, key=key[:120], title=title[:200], body=body, url=url[:300])
-        for user, key, title, body, url in items
+        Notification(user=user, kind=kind, key=key, title=title[:200], body=body, url=url[:300])
+        for (_pk, key), (user, title, body, url) in unique.items()
     ]
     if not rows:
         return 0
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    users = {row.user_id: row.user for row in rows}
-    pairs = {(row.user_id, row.key) for row in rows}
-    stored = [
-        n
-        for n in Notification.objects.filter(user_id__in=list(users), key__in={key for _u, key in pairs})
-        if (n.user_id, n.key) in pairs
-    ]
-    for notification in stored:
-        notification.user = users[notification.user_id]
-    deliveries.enqueue(deliveries.deliveries_for_notifications(stored))
+    # A key the user already has is left as it is (the no-op update only hands back its id).
+    Notification.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["user", "key"], update_fields=["key"], batch_size=1000
+    )
+    deliveries.enqueue(deliveries.deliveries_for_notifications(rows))
     return len(rows)
 
 

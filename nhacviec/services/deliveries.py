@@ -39,11 +39,11 @@ def _footer() -> str:
     return _("Change how you receive notices: %(url)s") % {"url": absolute(reverse("taikhoan:notification_settings"))}
 
 
-def email_body(notification) -> str:
+def email_body(notification, footer: str) -> str:
     lines = [notification.body.strip()] if notification.body.strip() else []
     if notification.url:
         lines.append(_("Open: %(url)s") % {"url": absolute(notification.url)})
-    lines += ["", "--", _footer()]
+    lines += ["", "--", footer]
     return "\n".join(lines)
 
 
@@ -64,6 +64,7 @@ def deliveries_for_notifications(notifications) -> list[int]:
     if not notifications:
         return []
     prefs = preferences_of(n.user_id for n in notifications)
+    footer = _footer()
     rows = []
     for notification in notifications:
         pref, user = prefs[notification.user_id], notification.user
@@ -78,7 +79,7 @@ def deliveries_for_notifications(notifications) -> list[int]:
             address = channel(code).address_of(user=user)
             if not address:
                 continue
-            body = email_body(notification) if code == Channel.EMAIL else notification.body
+            body = email_body(notification, footer) if code == Channel.EMAIL else notification.body
             rows.append(
                 Delivery(
                     channel=code,
@@ -97,17 +98,13 @@ def _insert(rows) -> list[int]:
     """Create deliveries, skipping keys that exist, and return the ids of the new ones."""
     if not rows:
         return []
-    keys = {(row.channel, row.key) for row in rows}
-    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    # ignore_conflicts gives no ids back: read the unsent rows by key (one query per channel).
-    # One that existed already and is still pending is handed out again, which is harmless:
-    # only one worker can claim it.
-    ids = []
-    for code in {c for c, _k in keys}:
-        ids += Delivery.objects.filter(
-            channel=code, key__in=[k for c, k in keys if c == code], status=DeliveryStatus.PENDING
-        ).values_list("pk", flat=True)
-    return ids
+    rows = list({(row.channel, row.key): row for row in rows}.values())
+    # One that exists already keeps its state (the no-op update only hands back its id) and is
+    # handed out again, which is harmless: only a pending one can be claimed, and only once.
+    Delivery.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["channel", "key"], update_fields=["key"], batch_size=1000
+    )
+    return [row.pk for row in rows]
 
 
 def enqueue(ids) -> None:
@@ -294,7 +291,7 @@ def digests_build(today: datetime.date) -> list[int]:
         ):
             if notification.kind in prefs[notification.user_id].email_kinds:
                 by_user.setdefault(notification.user_id, []).append(notification)
-        rows = []
+        rows, footer = [], _footer()
         for user_id, notices in by_user.items():
             user = prefs[user_id].user
             if not user.email:
@@ -311,7 +308,7 @@ def digests_build(today: datetime.date) -> list[int]:
                     user_id=user_id,
                     address=user.email[:254],
                     subject=_("%(n)s notices since %(date)s") % {"n": len(notices), "date": start.strftime("%d/%m/%Y")},
-                    body="\n".join(lines + ["", "--", _footer()]),
+                    body="\n".join(lines + ["", "--", footer]),
                 )
             )
         ids += _insert(rows)

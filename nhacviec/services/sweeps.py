@@ -11,12 +11,13 @@ half-way leaves nothing behind and the retried batch does all of it once.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, DateTimeField, Exists, F, IntegerField, Max, Min, OuterRef, Value
 from django.db.models.functions import Coalesce, NullIf, TruncDate
-from django.urls import reverse
+from django.urls import reverse as django_reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,6 +41,22 @@ from taikhoan.services import notify_many
 from ..models import Reminder, ReminderRule, RuleCode
 from . import deliveries
 
+_MARK = 987_654_321  # stands for a key while a URL is resolved once per pattern
+
+
+@functools.cache
+def _pattern(name: str, arity: int) -> str:
+    return django_reverse(name, args=[_MARK + i for i in range(arity)])
+
+
+def reverse(name: str, args=()) -> str:
+    """django.urls.reverse for integer arguments, the pattern resolved once per process: a batch
+    writes thousands of notices whose links differ only by a key."""
+    url = _pattern(name, len(args))
+    for i, value in enumerate(args):
+        url = url.replace(str(_MARK + i), str(int(value)), 1)
+    return url
+
 CHUNK_IDS = 200_000  # a batch of a member or link sweep covers this many ids
 PERIOD_BATCH = 200  # a batch of an evaluation sweep covers this many periods
 SAMPLE = 5  # names listed in a notice; the rest are counted
@@ -56,13 +73,13 @@ def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _id_batches(qs, stage: int, **extra) -> list[dict]:
+def _id_batches(qs, stage: int, size: int = CHUNK_IDS) -> list[dict]:
     bounds = qs.order_by().aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
         return []
     return [
-        {"stage": stage, "lo": lo, "hi": min(lo + CHUNK_IDS, bounds["hi"] + 1), **extra}
-        for lo in range(bounds["lo"], bounds["hi"] + 1, CHUNK_IDS)
+        {"stage": stage, "lo": lo, "hi": min(lo + size, bounds["hi"] + 1)}
+        for lo in range(bounds["lo"], bounds["hi"] + 1, size)
     ]
 
 
@@ -174,7 +191,7 @@ class LetterMissing(ClockRule):
             ) % {"n": n, "days": days}
         url = reverse("dangvien:list") + f"?covered={AWAITING_LETTER}&org={org_id}"
         if n == 1:
-            url = reverse("dangvien:detail", args=[found[0].object_id])
+            url = reverse("dangvien:detail", args=(found[0].object_id,))
         return title, _names(context["names"], found), url
 
 
@@ -239,16 +256,27 @@ class LetterUnreceived(ClockRule):
 class MeetingUpcoming(Rule):
     code = RuleCode.MEETING_UPCOMING
     kind = NotificationKind.MEETING
+    MEETINGS_PER_BATCH = 5_000  # each meeting brings its leaders and its sheet of members
 
-    def batches(self, rule, today):
-        return [{"stage": 1}]
-
-    def candidates(self, rule, batch, today):
+    def upcoming(self, rule, today):
         return Meeting.objects.filter(
             status=MeetingStatus.SCHEDULED,
             starts_at__gte=timezone.now(),
             starts_at__lt=_midnight(today + datetime.timedelta(days=rule.first_days + 1)),
-        ).annotate(r_object=F("pk"), r_due=TruncDate("starts_at"), r_path=F("branch_path"))
+        )
+
+    def batches(self, rule, today):
+        # The window holds the meetings to remind; the invitations catch-up looks at every
+        # future one, so the batches span those.
+        future = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
+        return _id_batches(future, 1, self.MEETINGS_PER_BATCH)
+
+    def candidates(self, rule, batch, today):
+        return (
+            self.upcoming(rule, today)
+            .filter(pk__gte=batch["lo"], pk__lt=batch["hi"])
+            .annotate(r_object=F("pk"), r_due=TruncDate("starts_at"), r_path=F("branch_path"))
+        )
 
     def notify(self, rule, batch, found, today) -> list[Found]:
         """Group leaders (in the app, and by e-mail as they chose) and the members invited (by
@@ -275,7 +303,7 @@ class MeetingUpcoming(Rule):
                     "names": ", ".join(sorted(no_email))
                 }
             stamp = f"{meeting.pk}:{timezone.localtime(meeting.starts_at):%Y%m%d%H%M}"
-            url = reverse("chibo:meeting", args=[meeting.pk])
+            url = reverse("chibo:meeting", args=(meeting.pk,))
             items += [
                 (u, f"meeting-remind:{stamp}", title, leader_body, url) for u in leaders.get(meeting.branch_id, ())
             ]
@@ -285,21 +313,25 @@ class MeetingUpcoming(Rule):
         return []
 
 
-def invitations_catch_up(now=None) -> int:
-    """Scheduled meetings whose invitations never went out (the broker was down at scheduling)."""
-    from chibo.tasks import send_meeting_invitations
+def invitations_catch_up(lo: int, hi: int, now=None) -> int:
+    """Scheduled meetings (ids lo ≤ id < hi) whose invitations never went out (the broker was
+    down at scheduling), handed to the invitation task a hundred at a time."""
+    from chibo.tasks import send_meeting_invitations_many
 
     now = now or timezone.now()
     ids = list(
         Meeting.objects.filter(
+            pk__gte=lo,
+            pk__lt=hi,
             status=MeetingStatus.SCHEDULED,
             invitations_sent_at__isnull=True,
             starts_at__gte=now,
             created_at__lt=now - datetime.timedelta(minutes=10),
         ).values_list("pk", flat=True)
     )
-    for pk in ids:
-        transaction.on_commit(lambda pk=pk: send_meeting_invitations.delay(pk))
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        transaction.on_commit(lambda chunk=chunk: send_meeting_invitations_many.delay(chunk))
     return len(ids)
 
 
@@ -413,7 +445,7 @@ class EvaluationUnfilled(Rule):
             "%(n)s evaluation forms still to fill and sign by %(date)s",
             forms,
         ) % {"n": forms, "date": deadline.strftime("%d/%m/%Y")}
-        url = reverse("nhanxet:branch", args=[found[0].object_id, batch["year"]])
+        url = reverse("nhanxet:branch", args=(found[0].object_id, batch["year"]))
         return title, _names(names, found), url
 
 
@@ -484,7 +516,7 @@ class EvaluationUnconfirmed(Rule):
                 "%(n)s signed forms await your confirmation by %(date)s",
                 n,
             )
-        return title % {"n": n, "date": deadline}, "", reverse("nhanxet:commune", args=[found[0].object_id])
+        return title % {"n": n, "date": deadline}, "", reverse("nhanxet:commune", args=(found[0].object_id,))
 
 
 class EvaluationUnreceived(Rule):
@@ -723,7 +755,7 @@ def sweep_batch(code: str, batch: dict, today: datetime.date) -> int:
             unheard = set(unheard)
             found = [f for f in found if f not in unheard]
         if code == RuleCode.MEETING_UPCOMING:
-            invitations_catch_up()
+            invitations_catch_up(batch["lo"], batch["hi"])
     return len(found)
 
 

@@ -243,3 +243,25 @@ def test_a_reminder_with_nobody_to_tell_waits_until_someone_holds_the_role(setup
     sweep_run(day + datetime.timedelta(days=1), [RuleCode.LETTER_MISSING])
     assert len(_notices(secretary, NotificationKind.LETTER)) == 1
     assert Reminder.objects.filter(stage=2).count() == 1
+
+
+def test_invitations_that_never_went_out_are_sent_by_the_daily_sweep(branch, django_capture_on_commit_callbacks):
+    from chibo.models import Meeting
+    from chibo.services import meeting_schedule
+
+    starts = (timezone.localtime() + datetime.timedelta(days=6)).replace(hour=19, minute=0, second=0, microsecond=0)
+    meeting = meeting_schedule(  # the broker was down: its on-commit invitation never ran
+        actor=branch["secretary"],
+        branch=branch["res"],
+        kind="periodic",
+        year=starts.year,
+        half=1 if starts.month <= 6 else 2,
+        starts_at=starts,
+        place="Nhà văn hóa",
+        agenda="Sinh hoạt định kỳ",
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_run(timezone.localdate(), [RuleCode.MEETING_UPCOMING])
+    assert Meeting.objects.get(pk=meeting.pk).invitations_sent_at is not None
+    assert [m.to for m in mail.outbox] == [["m0@example.org"]]

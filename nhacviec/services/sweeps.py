@@ -57,7 +57,7 @@ def reverse(name: str, args=()) -> str:
         url = url.replace(str(_MARK + i), str(int(value)), 1)
     return url
 
-CHUNK_IDS = 200_000  # a batch of a member or link sweep covers this many ids
+
 PERIOD_BATCH = 200  # a batch of an evaluation sweep covers this many periods
 SAMPLE = 5  # names listed in a notice; the rest are counted
 
@@ -67,13 +67,14 @@ class Found:
     id: int
     object_id: int
     path: str
+    count: int = 1  # how many things late the object stands for (a branch's unsigned forms)
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _id_batches(qs, stage: int, size: int = CHUNK_IDS) -> list[dict]:
+def _id_batches(qs, stage: int, size: int) -> list[dict]:
     bounds = qs.order_by().aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
         return []
@@ -138,7 +139,8 @@ class Rule:
 
 class ClockRule(Rule):
     """A clock that runs from a date: the first reminder after first_days, the second after
-    second_days more (none when it is empty)."""
+    second_days more (none when it is empty). Batches are groups of top-level organisations (the
+    provinces) on the side told, so every office is in one batch and gets one notice a day."""
 
     def days(self, rule, stage) -> int:
         return rule.first_days + ((rule.second_days or 0) if stage == 2 else 0)
@@ -146,9 +148,20 @@ class ClockRule(Rule):
     def overdue(self, rule, today, stage=1):
         raise NotImplementedError
 
+    def annotated(self, rule, today, stage):
+        """The overdue things with r_object, r_due and r_path (the path of the side told)."""
+        raise NotImplementedError
+
+    ROOT_GROUPS = 8  # batches per stage: few enough not to scan the overdue set often
+
     def batches(self, rule, today):
         stages = [1] + ([2] if rule.second_days is not None else [])
-        return [b for stage in stages for b in _id_batches(self.overdue(rule, today, stage), stage)]
+        roots = list(Organization.objects.filter(depth=1).order_by("path").values_list("path", flat=True))
+        groups = [roots[i :: self.ROOT_GROUPS] for i in range(min(self.ROOT_GROUPS, len(roots)))]
+        return [{"stage": stage, "roots": group} for stage in stages for group in groups]
+
+    def candidates(self, rule, batch, today):
+        return self.annotated(rule, today, batch["stage"]).filter(path_q(batch["roots"], "r_path"))
 
 
 # ---- 1. covered members without a letter ----------------------------------------------------
@@ -162,11 +175,9 @@ class LetterMissing(ClockRule):
     def overdue(self, rule, today, stage=1):
         return awaiting_letter(since_on_or_before=today - datetime.timedelta(days=self.days(rule, stage)))
 
-    def candidates(self, rule, batch, today):
-        return (
-            self.overdue(rule, today, batch["stage"])
-            .filter(pk__gte=batch["lo"], pk__lt=batch["hi"])
-            .annotate(r_object=F("pk"), r_due=F("awaiting_letter_since"), r_path=F("org_path"))
+    def annotated(self, rule, today, stage):
+        return self.overdue(rule, today, stage).annotate(
+            r_object=F("pk"), r_due=F("awaiting_letter_since"), r_path=F("org_path")
         )
 
     def prepare(self, rule, batch, sample, found):
@@ -207,18 +218,14 @@ class LetterUnreceived(ClockRule):
         before = _midnight(today - datetime.timedelta(days=self.days(rule, stage) - 1))
         return ResidenceLink.objects.filter(state=LinkState.LETTER_ISSUED, letter__issued_at__lt=before)
 
-    def candidates(self, rule, batch, today):
+    def annotated(self, rule, today, stage):
         # First the residence commune's office (the workplace's if the commune is not in the
         # system yet), then the workplace office too.
         path = (
-            Coalesce(NullIf(F("residence_path"), Value("")), F("workplace_path"))
-            if batch["stage"] == 1
-            else F("workplace_path")
+            Coalesce(NullIf(F("residence_path"), Value("")), F("workplace_path")) if stage == 1 else F("workplace_path")
         )
-        return (
-            self.overdue(rule, today, batch["stage"])
-            .filter(pk__gte=batch["lo"], pk__lt=batch["hi"])
-            .annotate(r_object=F("pk"), r_due=TruncDate("letter__issued_at"), r_path=path)
+        return self.overdue(rule, today, stage).annotate(
+            r_object=F("pk"), r_due=TruncDate("letter__issued_at"), r_path=path
         )
 
     def prepare(self, rule, batch, sample, found):
@@ -412,20 +419,14 @@ class EvaluationUnfilled(Rule):
                 r_due=Value(datetime.date.fromisoformat(batch["deadline"]), output_field=DateField()),
                 r_path=path,
             )
-            .distinct()
+            .values("r_object", "r_due", "r_path")
+            .annotate(r_count=Count("pk"))
         )
 
     def prepare(self, rule, batch, sample, found):
-        counts = (
-            self.unfilled(batch["year"], batch["scope"], batch["paths"])
-            .filter(residence_branch__in=[f.object_id for f in found])
-            .order_by()
-            .values("residence_branch")
-            .annotate(n=Count("pk"))
-        )
         return {
             "names": dict(Organization.objects.filter(pk__in=[f.object_id for f in sample]).values_list("pk", "name")),
-            "counts": {row["residence_branch"]: row["n"] for row in counts},
+            "counts": {f.object_id: f.count for f in found},
         }
 
     def message(self, rule, batch, found, org_id, today, context):
@@ -482,18 +483,11 @@ class EvaluationUnconfirmed(Rule):
                 r_path=F("commune__path"),
             )
             .values("r_object", "r_due", "r_path")
-            .distinct()
+            .annotate(r_count=Count("pk"))
         )
 
     def prepare(self, rule, batch, sample, found):
-        rows = (
-            self.waiting(batch["year"], batch["paths"], self._status(batch))
-            .filter(commune__in=[f.object_id for f in found])
-            .order_by()
-            .values("commune")
-            .annotate(n=Count("pk"))
-        )
-        return {"counts": {row["commune"]: row["n"] for row in rows}}
+        return {"counts": {f.object_id: f.count for f in found}}
 
     def message(self, rule, batch, found, org_id, today, context):
         deadline = datetime.date.fromisoformat(batch["deadline"]).strftime("%d/%m/%Y")
@@ -707,27 +701,42 @@ DAILY = [code for code in RULES if code != RuleCode.BOARD_DIGEST]
 # ---- the engine --------------------------------------------------------------------------------
 
 
+_COLUMNS = "rule_id, stage, object_id, due_date, path, created_at"
+_CONFLICT = "ON CONFLICT (rule_id, object_id, stage, due_date) DO NOTHING RETURNING id, object_id, path"
+
+
 def _insert(rule: ReminderRule, stage: int, qs) -> list[Found]:
-    """INSERT … SELECT the candidates not reminded yet; returns only the rows this call created."""
+    """INSERT … SELECT the candidates not reminded yet; returns only the rows this call created.
+    Candidates grouped with an r_count (a branch and its unsigned forms) are read first and
+    inserted as values, so the count comes without a second scan."""
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    now = timezone.now()
+    if "r_count" in qs.query.annotations:
+        grouped = list(qs.order_by().values_list("r_object", "r_due", "r_path", "r_count"))
+        counts = {obj: n for obj, _due, _path, n in grouped}
+        rows = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(grouped), 1000):
+                chunk = grouped[start : start + 1000]
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                params = [v for obj, due, path, _n in chunk for v in (rule.pk, stage, obj, due, path, now)]
+                cursor.execute(f"INSERT INTO {table} ({_COLUMNS}) VALUES {values} {_CONFLICT}", params)  # noqa: S608
+                rows += cursor.fetchall()
+        return sorted((Found(pk, obj, path, counts[obj]) for pk, obj, path in rows), key=lambda f: f.id)
     qs = (
         qs.order_by()
         .annotate(
             r_rule=Value(rule.pk, output_field=IntegerField()),
             r_stage=Value(stage, output_field=IntegerField()),
-            r_created=Value(timezone.now(), output_field=DateTimeField()),
+            r_created=Value(now, output_field=DateTimeField()),
         )
         .values("r_rule", "r_stage", "r_object", "r_due", "r_path", "r_created")
     )
     sql, params = qs.query.sql_with_params()
-    table = connection.ops.quote_name(Reminder._meta.db_table)
     columns = ", ".join(
         f"c.{connection.ops.quote_name(n)}" for n in ("r_rule", "r_stage", "r_object", "r_due", "r_path", "r_created")
     )
-    statement = (
-        f"INSERT INTO {table} (rule_id, stage, object_id, due_date, path, created_at) "  # noqa: S608 (names from the model)
-        f"SELECT {columns} FROM ({sql}) AS c WHERE true "
-        "ON CONFLICT (rule_id, object_id, stage, due_date) DO NOTHING RETURNING id, object_id, path"
-    )
+    statement = f"INSERT INTO {table} ({_COLUMNS}) SELECT {columns} FROM ({sql}) AS c WHERE true {_CONFLICT}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
@@ -760,9 +769,12 @@ def sweep_batch(code: str, batch: dict, today: datetime.date) -> int:
 
 
 def sweep_run(today: datetime.date | None = None, codes=None) -> dict:
-    """Every batch in this process, one after another (the demo, tests, a manual run)."""
+    """Every batch in this process, one after another (the demo, tests, a manual run); returns
+    {rule: new reminders} for the rules that had any."""
     today = today or timezone.localdate()
     done = {}
     for code, batch in sweep_plan(today, codes):
-        done[code] = done.get(code, 0) + sweep_batch(code, batch, today)
+        new = sweep_batch(code, batch, today)
+        if new:
+            done[code] = done.get(code, 0) + new
     return done

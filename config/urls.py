@@ -13,6 +13,7 @@ urlpatterns = [
     path("dang-vien/", include("dangvien.urls")),
     path("van-ban/", include("vanban.urls")),
     path("nhan-xet/", include("nhanxet.urls")),
+    path("bao-cao/", include("baocao.urls")),
     path("", include("taikhoan.urls")),
 ]
 

@@ -1,0 +1,470 @@
+"""What the boards count, each figure defined once: as querysets whose rows stand for one member
+each (or one meeting, one attendance, one answer), placed in the tree by a materialized path.
+
+The refresh counts every figure per path with grouped queries and adds each path's counts into
+its ancestors, so a subtree's figure is one stored number; the drill-down lists the members behind
+a figure from the same querysets, filtered to the subtree, so a list always matches its count.
+
+Coverage figures are today's state; meetings count the chosen year (per half-year); evaluation
+figures count the forms of the year. A member who moved has one open link, so they are counted
+once, where they live now; a corrected form counts once (only the current version); each form
+counts where it was made.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from chibo.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Organization
+from chibo.permissions import _minimal, path_q
+from dangvien.models import Exemption, ExemptionCategory, LinkState, Member, ResidenceLink
+from dangvien.selectors import awaiting_letter, meeting_exemptions_on
+from nhacviec.models import ReminderRule, RuleCode
+from nhanxet.models import Evaluation, EvaluationPeriod, EvaluationRequest, EvaluationStatus, PeriodScope, QualityRating
+
+HELD = (LinkState.RECEIVED, LinkState.ACTIVE)
+OPEN = (LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE)
+SIGNED = (EvaluationStatus.SIGNED, EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
+CONFIRMED = (EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
+NOT_INTRODUCED = ("secret_duty", "combat_standby", "other")  # HD 33 §1.2 (the rest are §1.1)
+
+
+@dataclass
+class Context:
+    """The year counted, the day it is counted on, and that year's evaluation periods."""
+
+    year: int
+    today: datetime.date
+    periods: list = field(default_factory=list)
+    rules: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, year: int, today: datetime.date | None = None) -> "Context":
+        from django.utils import timezone
+
+        return cls(
+            year=year,
+            today=today or timezone.localdate(),
+            periods=list(EvaluationPeriod.objects.filter(year=year).order_by("pk")),
+            rules={r.code: r for r in ReminderRule.objects.all()},
+        )
+
+    def period_paths(self, scope=None, passed: Callable | None = None) -> list[str]:
+        """The subtrees of the year's periods (of a scope; whose deadline `passed` says is over)."""
+        return _minimal(
+            p.org_path
+            for p in self.periods
+            if (scope is None or p.scope == scope) and (passed is None or passed(p, self.today))
+        )
+
+    def rule_days(self, code, default: int) -> int:
+        rule = self.rules.get(code)
+        return rule.first_days if rule else default
+
+
+Part = tuple  # (queryset, path field, member field)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    parts: Callable[[Context], list]  # [(queryset, path field, member field)], disjoint
+
+    def counts(self, ctx: Context) -> dict[str, int]:
+        out = Counter()
+        for qs, path, member in self.parts(ctx):
+            for p, n in qs.order_by().values_list(path).annotate(n=Count(member, distinct=True)):
+                if p:
+                    out[p] += n
+        return out
+
+    def members(self, ctx: Context, prefix: str):
+        """The members behind the figure in the subtree at `prefix` (one query)."""
+        q = Q(pk__in=[])
+        for qs, path, member in self.parts(ctx):
+            q |= Q(pk__in=qs.filter(**{f"{path}__startswith": prefix}).values(member))
+        return Member.objects.filter(q)
+
+
+# ---- building blocks -------------------------------------------------------------------------
+
+
+def _held():
+    return ResidenceLink.objects.filter(state__in=HELD, residence_branch__isnull=False)
+
+
+def _exempt_now(ctx):
+    return Exists(meeting_exemptions_on(ctx.today).filter(member=OuterRef("member")))
+
+
+def _forms(ctx):
+    """Current forms of the year: yearly ones and answers to the year's requests."""
+    return Evaluation.objects.filter(is_current=True).filter(
+        Q(year=ctx.year, request__isnull=True) | Q(request__year=ctx.year)
+    )
+
+
+def _yearly(ctx):
+    return Evaluation.objects.filter(is_current=True, year=ctx.year, request__isnull=True)
+
+
+def _branch_passed(p, today):
+    return today > p.branch_deadline
+
+
+def _confirm_passed(p, today):
+    return today > p.confirm_deadline
+
+
+def _forward_passed(p, today):
+    return today > p.forward_deadline
+
+
+def _due_links(ctx, passed=None):
+    """Links due a yearly form under the year's periods that cover everyone (not exempt now)."""
+    paths = ctx.period_paths(PeriodScope.ALL, passed)
+    return _held().filter(path_q(paths, "residence_path")).exclude(_exempt_now(ctx))
+
+
+def _letters_late(ctx):
+    days = ctx.rule_days(RuleCode.LETTER_UNRECEIVED, 15)
+    from django.utils import timezone
+
+    before = timezone.make_aware(
+        datetime.datetime.combine(ctx.today - datetime.timedelta(days=days - 1), datetime.time())
+    )
+    return ResidenceLink.objects.filter(state=LinkState.LETTER_ISSUED, letter__issued_at__lt=before)
+
+
+def _requests(ctx):
+    """The year's requests, placed at the member's residence branch (the commune before one is chosen)."""
+    return EvaluationRequest.objects.filter(year=ctx.year).annotate(
+        r_path=Coalesce("link__residence_branch__path", "residence_path")
+    )
+
+
+def _exemptions_now(ctx):
+    return Exemption.objects.filter(start_date__lte=ctx.today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=ctx.today)
+    )
+
+
+# ---- the figures behind which there are members ----------------------------------------------
+
+FIGURES = [
+    # The workplace side: members of the organisations in the subtree.
+    Figure("covered", _("Covered by QĐ 213"), lambda c: [(Member.objects.filter(covered_213=True), "org_path", "pk")]),
+    Figure(
+        "introduced",
+        _("Introduced (letter issued)"),
+        lambda c: [
+            (ResidenceLink.objects.filter(state__in=OPEN, member__covered_213=True), "member__org_path", "member_id")
+        ],
+    ),
+    Figure(
+        "acknowledged",
+        _("Received by the residence side"),
+        lambda c: [
+            (ResidenceLink.objects.filter(state__in=HELD, member__covered_213=True), "member__org_path", "member_id")
+        ],
+    ),
+    Figure(
+        "links_active",
+        _("Active residence links"),
+        lambda c: [(ResidenceLink.objects.filter(state=LinkState.ACTIVE), "member__org_path", "member_id")],
+    ),
+    Figure(
+        "intro_overdue",
+        _("Introductions overdue"),
+        lambda c: [
+            (
+                awaiting_letter(
+                    since_on_or_before=c.today - datetime.timedelta(days=c.rule_days(RuleCode.LETTER_MISSING, 30))
+                ),
+                "org_path",
+                "pk",
+            )
+        ],
+    ),
+    Figure(
+        "letters_late_sent",
+        _("Letters sent and not received in time"),
+        lambda c: [(_letters_late(c), "workplace_path", "member_id")],
+    ),
+    # The residence side: members living in the subtree.
+    Figure("residing", _("Members living here"), lambda c: [(_held(), "residence_branch__path", "member_id")]),
+    Figure(
+        "letters_waiting",
+        _("Letters to receive"),
+        lambda c: [(ResidenceLink.objects.filter(state=LinkState.LETTER_ISSUED), "residence_path", "member_id")],
+    ),
+    Figure(
+        "letters_late_waiting",
+        _("Letters waiting too long to be received"),
+        lambda c: [(_letters_late(c).exclude(residence_path=""), "residence_path", "member_id")],
+    ),
+    Figure(
+        "absent_twice",
+        _("Absent without reason twice in a row"),
+        lambda c: [(_held().filter(unexcused_streak__gte=2), "residence_branch__path", "member_id")],
+    ),
+    # Evaluations of the year, where the form is made (or is due).
+    Figure(
+        "forms_missing",
+        _("Forms not started"),
+        lambda c: [
+            (
+                _due_links(c).exclude(Exists(_yearly(c).filter(member=OuterRef("member")))),
+                "residence_branch__path",
+                "member_id",
+            )
+        ],
+    ),
+    Figure("forms_yearly", _("Yearly forms started"), lambda c: [(_yearly(c), "branch_path", "member_id")]),
+    Figure(
+        "requested",
+        _("Requested by workplaces"),
+        lambda c: [(_requests(c), "r_path", "member_id")],
+    ),
+    Figure("filled", _("Forms filled"), lambda c: [(_forms(c), "branch_path", "member_id")]),
+    Figure(
+        "signed",
+        _("Signed by the branch"),
+        lambda c: [(_forms(c).filter(status__in=SIGNED), "branch_path", "member_id")],
+    ),
+    Figure(
+        "confirmed",
+        _("Confirmed by the commune"),
+        lambda c: [(_forms(c).filter(status__in=CONFIRMED), "branch_path", "member_id")],
+    ),
+    Figure(
+        "forwarded",
+        _("Forwarded to the workplace"),
+        lambda c: [(_forms(c).filter(status=EvaluationStatus.FORWARDED), "branch_path", "member_id")],
+    ),
+    Figure(
+        "overdue_unsigned",
+        _("Not signed by the branch deadline"),
+        lambda c: [
+            (
+                _due_links(c, _branch_passed).exclude(
+                    Exists(_yearly(c).filter(member=OuterRef("member"), status__in=SIGNED))
+                ),
+                "residence_branch__path",
+                "member_id",
+            ),
+            (
+                _yearly(c)
+                .filter(status=EvaluationStatus.DRAFT)
+                .filter(path_q(c.period_paths(PeriodScope.REQUESTED, _branch_passed), "branch_path")),
+                "branch_path",
+                "member_id",
+            ),
+        ],
+    ),
+    Figure(
+        "requests_overdue",
+        _("Requests not answered by their date"),
+        lambda c: [
+            (
+                _requests(c)
+                .filter(due_date__lt=c.today)
+                .exclude(Exists(Evaluation.objects.filter(request=OuterRef("pk"), is_current=True, status__in=SIGNED))),
+                "r_path",
+                "member_id",
+            )
+        ],
+    ),
+    Figure(
+        "overdue_unconfirmed",
+        _("Not confirmed by the commune deadline"),
+        lambda c: [
+            (
+                _forms(c)
+                .filter(status=EvaluationStatus.SIGNED)
+                .filter(path_q(c.period_paths(None, _confirm_passed), "branch_path")),
+                "branch_path",
+                "member_id",
+            )
+        ],
+    ),
+    Figure(
+        "overdue_unforwarded",
+        _("Not forwarded by the deadline"),
+        lambda c: [
+            (
+                _forms(c)
+                .filter(status=EvaluationStatus.CONFIRMED)
+                .filter(path_q(c.period_paths(None, _forward_passed), "branch_path")),
+                "branch_path",
+                "member_id",
+            )
+        ],
+    ),
+    Figure(
+        "overdue_unrated",
+        _("Forwarded forms without a quality rating"),
+        lambda c: [
+            (
+                _yearly(c)
+                .filter(status=EvaluationStatus.FORWARDED)
+                .filter(
+                    path_q(
+                        c.period_paths(
+                            None,
+                            lambda p, today: (
+                                today
+                                >= p.forward_deadline
+                                + datetime.timedelta(days=c.rule_days(RuleCode.EVALUATION_UNRECEIVED, 15))
+                            ),
+                        ),
+                        "branch_path",
+                    )
+                )
+                .exclude(Exists(QualityRating.objects.filter(member=OuterRef("member"), year=c.year))),
+                "workplace_path",
+                "member_id",
+            )
+        ],
+    ),
+    Figure(
+        "rated",
+        _("Quality ratings of covered members"),
+        lambda c: [
+            (QualityRating.objects.filter(year=c.year, member__covered_213=True), "workplace_path", "member_id")
+        ],
+    ),
+]
+
+
+def _exempt_figure(category, label):
+    return Figure(
+        f"exempt.{category}",
+        label,
+        lambda c: [
+            (_exemptions_now(c).filter(category=category, member__covered_213=True), "member__org_path", "member_id")
+        ],
+    )
+
+
+def _conclusion_figure(code, label=""):
+    return Figure(
+        f"conclusion.{code}",
+        label or code,
+        lambda c: [(_forms(c).filter(status__in=SIGNED, conclusion=code), "branch_path", "member_id")],
+    )
+
+
+def _rating_figure(level, label=""):
+    return Figure(
+        f"rating.{level}",
+        label or level,
+        lambda c: [
+            (
+                QualityRating.objects.filter(year=c.year, member__covered_213=True, level=level),
+                "workplace_path",
+                "member_id",
+            )
+        ],
+    )
+
+
+EXEMPT_FIGURES = [_exempt_figure(value, label) for value, label in ExemptionCategory.choices]
+RATING_FIGURES = [_rating_figure(value, label) for value, label in QualityRating.Level.choices]
+BY_KEY = {f.key: f for f in FIGURES + EXEMPT_FIGURES + RATING_FIGURES}
+
+
+def figure(key: str) -> Figure | None:
+    """The figure behind a key, conclusions included (their codes are data of the criteria sets)."""
+    if key in BY_KEY:
+        return BY_KEY[key]
+    if key.startswith("conclusion.") and key.count(".") == 1 and len(key) < 60:
+        return _conclusion_figure(key.split(".", 1)[1])
+    return None
+
+
+# ---- figures counted otherwise (meetings, attendance, answers) --------------------------------
+
+
+def _meeting_counts(ctx, leaf):
+    """Periodic meetings held per half-year, branches that met, attendance, branches holding members."""
+    met = defaultdict(set)  # branch path → halves met
+    for path, half, n in (
+        Meeting.objects.filter(year=ctx.year, status=MeetingStatus.CLOSED)
+        .order_by()
+        .values_list("branch_path", "half")
+        .annotate(n=Count("pk"))
+    ):
+        leaf[path][f"meetings_h{half}"] += n
+        met[path].add(half)
+    for path, halves in met.items():
+        for half in halves:
+            leaf[path][f"branches_met_h{half}"] += 1
+        leaf[path]["branches_met"] += 1
+        if halves >= {1, 2}:
+            leaf[path]["branches_met_both"] += 1
+    for path, half, status, n in (
+        Attendance.objects.filter(meeting__year=ctx.year, meeting__status=MeetingStatus.CLOSED)
+        .exclude(status=AttendanceStatus.UNMARKED)
+        .order_by()
+        .values_list("meeting__branch_path", "meeting__half", "status")
+        .annotate(n=Count("pk"))
+    ):
+        leaf[path][f"attendance_h{half}"] += n
+        leaf[path][f"{status}_h{half}"] += n
+    for (path,) in _held().order_by().values_list("residence_branch__path").distinct():
+        leaf[path]["branches_with_members"] += 1
+
+
+def _answer_counts(ctx, leaf):
+    """Levels chosen per criterion and the ratings beside the residence conclusions."""
+    for path, set_id, answers in (
+        _forms(ctx).filter(status__in=SIGNED).values_list("branch_path", "criteria_set_id", "answers").iterator(5000)
+    ):
+        counts = leaf[path]
+        for criterion, level in (answers or {}).items():
+            counts[f"level.{set_id}.{criterion}.{level}"] += 1
+    for path, conclusion, n in (
+        _forms(ctx)
+        .filter(status__in=SIGNED)
+        .order_by()
+        .values_list("branch_path", "conclusion")
+        .annotate(n=Count("pk"))
+    ):
+        leaf[path][f"conclusion.{conclusion or 'none'}"] += n
+    conclusion = _yearly(ctx).filter(member=OuterRef("member"), status__in=SIGNED).values("conclusion")[:1]
+    for path, level, concl, n in (
+        QualityRating.objects.filter(year=ctx.year, member__covered_213=True)
+        .annotate(concl=conclusion)
+        .order_by()
+        .values_list("workplace_path", "level", "concl")
+        .annotate(n=Count("pk"))
+    ):
+        leaf[path][f"rating_x.{level}.{concl or '-'}"] += n
+        leaf[path][f"rating.{level}"] += n
+
+
+def compute(ctx: Context) -> dict[str, Counter]:
+    """{organisation path: {figure key: count in its subtree}} for the year of `ctx`."""
+    leaf = defaultdict(Counter)
+    for fig in FIGURES + EXEMPT_FIGURES:
+        for path, n in fig.counts(ctx).items():
+            leaf[path][fig.key] += n
+    _meeting_counts(ctx, leaf)
+    _answer_counts(ctx, leaf)
+    # Add each path into its parent, deepest first: every count reaches each ancestor once.
+    step = Organization.steplen
+    by_length = defaultdict(set)
+    for path in leaf:
+        by_length[len(path)].add(path)
+    for length in range(max(by_length, default=0), step, -step):
+        for path in by_length.get(length, ()):
+            leaf[path[:-step]].update(leaf[path])
+            by_length[length - step].add(path[:-step])
+    return leaf

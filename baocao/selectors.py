@@ -1,0 +1,189 @@
+"""Scoped reads of the reports: a dashboard is the stored figures of one organisation in the
+viewer's scope and of its children (three queries whatever the subtree's size); a drill-down is
+the live list of the members behind one figure."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from chibo.models import Organization
+from chibo.permissions import can_view_org, scope_paths
+from chibo.selectors import organization_ancestors_visible, organization_children, organization_get
+from dangvien.models import ExemptionCategory, ResidenceLink
+from nhanxet.models import CriteriaSet, QualityRating
+
+from .figures import HELD, NOT_INTRODUCED, OPEN, Context, figure
+from .models import FiguresRefresh, OrgFigures
+
+MAX_CHILDREN = 1000
+
+
+class Figures(dict):
+    """A subtree's figures with the derived ones; a figure nothing was counted for is 0."""
+
+    def __missing__(self, key):
+        return 0
+
+
+def _pct(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def derive(data: dict, half: int | None) -> Figures:
+    f = Figures(data)
+    f["not_introduced"] = sum(f[f"exempt.{c}"] for c in NOT_INTRODUCED)
+    f["exempt_meetings"] = sum(f[f"exempt.{c}"] for c, _l in ExemptionCategory.choices if c not in NOT_INTRODUCED)
+    f["to_introduce"] = max(f["covered"] - f["not_introduced"], 0)
+    f["introduced_pct"] = _pct(f["introduced"], f["to_introduce"])
+    f["acknowledged_pct"] = _pct(f["acknowledged"], f["to_introduce"])
+    halves = (half,) if half else (1, 2)
+    f["meetings"] = sum(f[f"meetings_h{h}"] for h in halves)
+    f["met"] = f[f"branches_met_h{half}"] if half else f["branches_met"]
+    f["met_pct"] = _pct(f["met"], f["branches_with_members"])
+    f["attended"] = sum(f[f"present_h{h}"] for h in halves)
+    f["marked"] = sum(f[f"attendance_h{h}"] for h in halves)
+    f["excused"] = sum(f[f"excused_h{h}"] for h in halves)
+    f["unexcused"] = sum(f[f"unexcused_h{h}"] for h in halves)
+    f["attendance_pct"] = _pct(f["attended"], f["marked"])
+    f["expected"] = f["forms_missing"] + f["forms_yearly"]
+    f["expected_total"] = f["expected"] + f["requested"]
+    f["signed_pct"] = _pct(f["signed"], f["expected_total"])
+    f["overdue"] = f["overdue_unsigned"] + f["requests_overdue"] + f["overdue_unconfirmed"] + f["overdue_unforwarded"]
+    return f
+
+
+@dataclass
+class Child:
+    org: Organization
+    f: Figures
+
+
+@dataclass
+class Dashboard:
+    org: Organization
+    year: int
+    half: int | None
+    f: Figures
+    refreshed: FiguresRefresh | None
+    ancestors: list
+    children: list
+    more_children: bool
+    trend: list  # [(year, Figures)], oldest first
+    exemptions: list = field(default_factory=list)  # [(key, label, n)]
+    conclusions: list = field(default_factory=list)  # [(key, label, n)]
+    levels: list = field(default_factory=list)  # [(criteria set, [(criterion, [(label, n, pct)])])]
+    ratings: list = field(default_factory=list)  # [(key, label, n, [n per conclusion])]
+    rating_columns: list = field(default_factory=list)  # [(code, label)] of the conclusions
+
+    @property
+    def max_introduced(self):
+        return max([c.f["to_introduce"] for c in self.children] or [0])
+
+
+def dashboard(user, org_pk: int, year: int, half: int | None) -> Dashboard:
+    """The dashboard of an organisation the user may see (404 otherwise)."""
+    org = organization_get(user, org_pk)
+    rows = {r.year: r.data for r in OrgFigures.objects.filter(organization=org)}
+    f = derive(rows.get(year, {}), half)
+    children = list(organization_children(user, org)[: MAX_CHILDREN + 1])
+    more = len(children) > MAX_CHILDREN
+    children = children[:MAX_CHILDREN]
+    child_data = dict(
+        OrgFigures.objects.filter(organization__in=[c.pk for c in children], year=year).values_list(
+            "organization_id", "data"
+        )
+    )
+    board = Dashboard(
+        org=org,
+        year=year,
+        half=half,
+        f=f,
+        refreshed=FiguresRefresh.objects.filter(year=year).first(),
+        ancestors=organization_ancestors_visible(user, org),
+        children=[Child(c, derive(child_data.get(c.pk, {}), half)) for c in children],
+        more_children=more,
+        trend=[(y, derive(rows[y], None)) for y in sorted(rows)],
+    )
+    board.exemptions = [(f"exempt.{c}", label, f[f"exempt.{c}"]) for c, label in ExemptionCategory.choices]
+    _answers(board)
+    return board
+
+
+def _answers(board: Dashboard):
+    """Conclusions, levels per criterion and ratings beside conclusions, labelled from the criteria sets used."""
+    f = board.f
+    set_ids = sorted({int(k.split(".")[1]) for k in f if k.startswith("level.")})
+    sets = CriteriaSet.objects.filter(pk__in=set_ids).prefetch_related("criteria") if set_ids else []
+    labels = {}
+    for cs in sets:
+        for c in cs.conclusions:
+            labels.setdefault(c["code"], c["label"])
+        criteria = []
+        for criterion in cs.criteria.all():
+            counts = [(lvl["label"], f[f"level.{cs.pk}.{criterion.code}.{lvl['code']}"]) for lvl in criterion.levels]
+            total = sum(n for _l, n in counts)
+            criteria.append((criterion, [(label, n, _pct(n, total)) for label, n in counts]))
+        board.levels.append((cs, criteria))
+    codes = [k.split(".", 1)[1] for k in sorted(f) if k.startswith("conclusion.") and f[k]]
+    ordered = [c for c in labels if c in codes] + [c for c in codes if c not in labels]
+    board.conclusions = [(f"conclusion.{c}", labels.get(c, c), f[f"conclusion.{c}"]) for c in ordered]
+    board.rating_columns = [(c, labels.get(c, c)) for c in ordered] + [("-", _("No signed form"))]
+    board.ratings = [
+        (
+            f"rating.{level}",
+            label,
+            f[f"rating.{level}"],
+            [f[f"rating_x.{level}.{code}"] for code, _l in board.rating_columns],
+        )
+        for level, label in QualityRating.Level.choices
+    ]
+
+
+def drill_members(user, org_pk: int, key: str, year: int):
+    """(organisation, figure, members) behind one figure of an organisation in the user's scope;
+    an unknown figure is a 404 like an organisation outside the scope."""
+    org = organization_get(user, org_pk)
+    fig = figure(key)
+    if fig is None:
+        raise Http404
+    open_link = ResidenceLink.objects.filter(member=OuterRef("pk"), state__in=OPEN).order_by("-pk")
+    members = (
+        fig.members(Context.of(year), org.path)
+        .select_related("organization")
+        .annotate(
+            residence_branch_name=Subquery(open_link.values("residence_branch__name")[:1]),
+            residence_committee_name=Subquery(open_link.values("residence_committee__name")[:1]),
+            link_state=Subquery(open_link.values("state")[:1]),
+        )
+        .order_by("sort_key", "pk")
+    )
+    return org, fig, members
+
+
+def can_open_member(user, member) -> bool:
+    paths = scope_paths(user)
+    return paths is None or any(member.org_path.startswith(p) for p in paths)
+
+
+def residence_places(user, org, limit=200):
+    """Where a workplace organisation's covered members live: per residence commune committee,
+    how many are held there and how many letters still wait (a live query over its own members)."""
+    from django.db.models import Count, Q
+
+    from dangvien.models import LinkState
+
+    if not can_view_org(user, org):
+        raise Http404
+    return list(
+        ResidenceLink.objects.filter(member__org_path__startswith=org.path, state__in=OPEN)
+        .order_by()
+        .values("residence_committee__name", "residence_commune__name", "residence_commune__province__name")
+        .annotate(
+            held=Count("pk", filter=Q(state__in=HELD)),
+            waiting=Count("pk", filter=Q(state=LinkState.LETTER_ISSUED)),
+            total=Count("pk"),
+        )
+        .order_by("-total", "residence_commune__name")[:limit]
+    )

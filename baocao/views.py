@@ -1,0 +1,131 @@
+"""The boards' pages: the dashboard of an organisation, its exports, the members behind a figure."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.selectors import organization_roots
+
+from . import charts, exports, selectors
+from .tables import COLUMNS, cells, number, sections
+
+
+def _period(request):
+    """(year, half or None) from the query string; anything odd falls back to this year."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= today.year + 1:
+        year = today.year
+    half = request.GET.get("half", "")
+    return year, (int(half) if half in ("1", "2") else None)
+
+
+def _period_label(year, half) -> str:
+    if half == 1:
+        return _("the first half of %(year)s") % {"year": year}
+    if half == 2:
+        return _("the second half of %(year)s") % {"year": year}
+    return _("year %(year)s") % {"year": year}
+
+
+@login_required
+def dashboard(request, pk=None):
+    year, half = _period(request)
+    if pk is None:
+        root = organization_roots(request.user).first()
+        if root is None:
+            return render(request, "baocao/dashboard.html", {"board": None, "year": year, "half": half})
+        return redirect(f"{request.path}{root.pk}/?{request.GET.urlencode()}")
+    board = selectors.dashboard(request.user, pk, year, half)
+    children = [(child, cells(child.f)) for child in board.children]
+    coverage = charts.percent_bars(
+        "chart-introduced",
+        _("Introduced, by organisation (%)"),
+        _("Share of covered members to be introduced whose introduction letter has been issued."),
+        [(c.org.name, c.f["introduced_pct"]) for c in board.children if c.f["to_introduce"]],
+    )
+    signing = charts.percent_bars(
+        "chart-signed",
+        _("Evaluation forms signed, by organisation (%)"),
+        _("Share of the forms due (yearly and requested) that the branch has signed."),
+        [(c.org.name, c.f["signed_pct"]) for c in board.children if c.f["expected_total"]],
+    )
+    trend = charts.percent_bars(
+        "chart-trend",
+        _("Over the years"),
+        _("Share of the forms due that were signed, per year."),
+        [(str(y), f["signed_pct"]) for y, f in board.trend],
+    )
+    places = []
+    if board.org.side == "workplace":
+        places = selectors.residence_places(request.user, board.org)
+    return render(
+        request,
+        "baocao/dashboard.html",
+        {
+            "board": board,
+            "year": year,
+            "half": half,
+            "period_label": _period_label(year, half),
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
+            "sections": sections(board),
+            "columns": COLUMNS,
+            "children": children,
+            "total": cells(board.f),
+            "charts": [c for c in (coverage, signing) if c.bars],
+            "trend": trend if len(trend.bars) > 1 else None,
+            "places": places,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def dashboard_xlsx(request, pk):
+    year, half = _period(request)
+    board = selectors.dashboard(request.user, pk, year, half)
+    response = HttpResponse(exports.dashboard_xlsx(board, _period_label(year, half)), content_type=exports.XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="bao-cao-{board.org.pk}-{year}{f"-{half}" if half else ""}.xlsx"'
+    )
+    return response
+
+
+@login_required
+def members(request, pk, key):
+    year, half = _period(request)
+    org, fig, qs = selectors.drill_members(request.user, pk, key, year)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [(m, selectors.can_open_member(request.user, m)) for m in page.object_list]
+    return render(
+        request,
+        "baocao/members.html",
+        {
+            "org": org,
+            "figure": fig,
+            "key": key,
+            "page": page,
+            "rows": rows,
+            "total": number(page.paginator.count),
+            "year": year,
+            "half": half,
+            "period_label": _period_label(year, half),
+            "query": f"year={year}" + (f"&half={half}" if half else ""),
+        },
+    )
+
+
+@login_required
+def members_xlsx(request, pk, key):
+    year, _half = _period(request)
+    org, fig, qs = selectors.drill_members(request.user, pk, key, year)
+    title = f"{fig.label} — {org.name} — {year}"
+    response = HttpResponse(exports.members_xlsx(title, qs), content_type=exports.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-{org.pk}-{key}-{year}.xlsx"'
+    return response

@@ -1,0 +1,147 @@
+"""The dashboard, its drill-downs and exports: scope, content and fixed query counts."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from baocao.services import figures_refresh
+from chibo.models import Role
+from tests import factories
+
+
+@pytest.fixture
+def refreshed(scene):
+    figures_refresh(year=scene["year"])
+    return scene
+
+
+def _get(client, user, url, **params):
+    client.force_login(user)
+    return client.get(url, params)
+
+
+def test_board_sees_its_province_with_children_and_drill_links(client, refreshed):
+    s = refreshed
+    response = _get(client, s["board"], reverse("baocao:org", args=[s["province"].pk]), year=s["year"])
+    assert response.status_code == 200
+    html = response.content.decode()
+    board = response.context["board"]
+    assert board.f["covered"] == 7 and board.f["signed"] == 2
+    assert "Đảng bộ Sở Giáo dục" in html and "Đảng bộ phường Thử" in html
+    assert "Đảng bộ tỉnh Bên Cạnh" not in html
+    assert "cập nhật lúc" in html
+    # Each count opens the members behind it, for this organisation or a child.
+    assert reverse("baocao:members", args=[s["province"].pk, "forms_missing"]) in html
+    assert reverse("baocao:members", args=[s["a"].pk, "covered"]) in html
+    # The charts are drawn on the server and described in words.
+    assert "<svg" in html and 'role="img"' in html and "<desc" in html
+
+
+def test_the_reports_link_opens_the_users_own_organisation(client, refreshed):
+    s = refreshed
+    response = _get(client, s["board"], reverse("baocao:dashboard"), year=s["year"])
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("baocao:org", args=[s["province"].pk])
+    )
+    nobody = factories.user("nobody")
+    assert _get(client, nobody, reverse("baocao:dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["neighbour_board", "clerk_b"])
+def test_outside_the_scope_is_a_404_everywhere(client, refreshed, who):
+    s = refreshed
+    user = s[who]
+    target = s["province"] if who == "clerk_b" else s["a"]
+    for url in (
+        reverse("baocao:org", args=[target.pk]),
+        reverse("baocao:xlsx", args=[target.pk]),
+        reverse("baocao:members", args=[target.pk, "covered"]),
+        reverse("baocao:members_xlsx", args=[target.pk, "covered"]),
+    ):
+        assert _get(client, user, url, year=s["year"]).status_code == 404, url
+
+
+def test_a_workplace_office_sees_its_own_members_and_where_they_live(client, refreshed):
+    s = refreshed
+    response = _get(client, s["clerk_a"], reverse("baocao:org", args=[s["a"].pk]), year=s["year"])
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert board.f["covered"] == 5 and board.f["introduced"] == 3
+    places = response.context["places"]
+    assert sum(p["held"] for p in places) == 3
+    assert "Nơi cư trú của đảng viên" in response.content.decode()
+
+
+def test_drill_down_lists_members_and_refuses_unknown_figures(client, refreshed):
+    s = refreshed
+    url = reverse("baocao:members", args=[s["province"].pk, "forms_missing"])
+    response = _get(client, s["board"], url, year=s["year"])
+    assert response.status_code == 200
+    assert [m.pk for m, _open in response.context["rows"]] == [s["mover"].pk]
+    assert "Chi bộ khu phố 2" in response.content.decode()
+    # The province's board may open his record; the commune office where he lives may not, his
+    # workplace office may.
+    assert response.context["rows"][0][1] is True
+    commune_list = reverse("baocao:members", args=[s["commune"].pk, "forms_missing"])
+    assert _get(client, s["office"], commune_list, year=s["year"]).context["rows"] == [(s["mover"], False)]
+    response = _get(client, s["clerk_a"], reverse("baocao:members", args=[s["a"].pk, "covered"]), year=s["year"])
+    assert all(can_open for _m, can_open in response.context["rows"])
+    assert _get(client, s["board"], reverse("baocao:members", args=[s["province"].pk, "nonsense"])).status_code == 404
+
+
+def test_dashboard_and_list_export_to_xlsx(client, refreshed):
+    s = refreshed
+    response = _get(client, s["board"], reverse("baocao:xlsx", args=[s["province"].pk]), year=s["year"])
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    table = list(book.worksheets[1].iter_rows(values_only=True))
+    header, rows, total = table[0], table[1:-1], table[-1]
+    covered = header.index("Thuộc diện")
+    assert {r[0]: r[covered] for r in rows}["Đảng bộ Sở Giáo dục"] == 5
+    assert total[covered] == 7
+    response = _get(
+        client, s["board"], reverse("baocao:members_xlsx", args=[s["province"].pk, "covered"]), year=s["year"]
+    )
+    names = [
+        r[1] for r in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True)
+    ]
+    assert sorted(names) == sorted(
+        [
+            "Trần Văn Thứ0",
+            "Trần Văn Thứ1",
+            "Trần Văn Thứ2",
+            "Trần Văn Thứ3",
+            "Trần Văn Thứ4",
+            "Phạm Thị Xuân",
+            "Vũ Văn Yên",
+        ]
+    )
+
+
+def test_query_counts_are_fixed(client, refreshed, django_assert_num_queries):
+    s = refreshed
+    board = s["board"]
+    client.force_login(board)
+    url = reverse("baocao:org", args=[s["province"].pk])
+    client.get(url, {"year": s["year"]})
+    # A workplace-side committee adds one: where its members live.
+    with django_assert_num_queries(10):
+        client.get(url, {"year": s["year"]})
+    # More child organisations do not add queries.
+    for n in range(5):
+        factories.org(s["province"], name=f"Đảng bộ thêm {n}")
+    with django_assert_num_queries(10):
+        client.get(url, {"year": s["year"]})
+    members = reverse("baocao:members", args=[s["province"].pk, "covered"])
+    with django_assert_num_queries(7):
+        client.get(members, {"year": s["year"]})
+
+
+def test_a_branch_secretary_sees_the_branch_figures(client, refreshed):
+    s = refreshed
+    response = _get(client, s["secretary"], reverse("baocao:org", args=[s["res"].pk]), year=s["year"])
+    assert response.status_code == 200 and response.context["board"].f["residing"] == 4
+    leader = factories.user("leader2", roles=[(s["res"], Role.GROUP_LEADER)])
+    assert _get(client, leader, reverse("baocao:org", args=[s["res"].pk])).status_code == 404

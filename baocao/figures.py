@@ -84,11 +84,11 @@ class Figure:
                     out[p] += n
         return out
 
-    def members(self, ctx: Context, prefix: str):
-        """The members behind the figure in the subtree at `prefix` (one query)."""
+    def members(self, ctx: Context, prefixes):
+        """The members behind the figure in the subtrees at `prefixes` (one query)."""
         q = Q(pk__in=[])
         for qs, path, member in self.parts(ctx):
-            q |= Q(pk__in=qs.filter(**{f"{path}__startswith": prefix}).values(member))
+            q |= Q(pk__in=qs.filter(path_q(list(prefixes), path)).values(member))
         return Member.objects.filter(q)
 
 

@@ -2,6 +2,7 @@
 viewer's scope and of its children (three queries whatever the subtree's size); a drill-down is
 the live list of the members behind one figure."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
@@ -10,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.models import Organization
 from chibo.permissions import can_view_org, scope_paths
-from chibo.selectors import organization_ancestors_visible, organization_children, organization_get
+from chibo.selectors import (
+    organization_ancestors_visible,
+    organization_children,
+    organization_get,
+    organization_roots,
+)
 from dangvien.models import ExemptionCategory, ResidenceLink
 from nhanxet.models import CriteriaSet, QualityRating
 
@@ -82,12 +88,46 @@ class Dashboard:
         return max([c.f["to_introduce"] for c in self.children] or [0])
 
 
-def dashboard(user, org_pk: int, year: int, half: int | None) -> Dashboard:
-    """The dashboard of an organisation the user may see (404 otherwise)."""
+@dataclass
+class AllOrganizations:
+    """Stands for the sum of a user's top organisations (the whole country for the national
+    administrator): pk 0 in the URLs."""
+
+    name: str
+    pk: int = 0
+    path: str = ""
+    side: str = ""
+    short_name: str = ""
+
+
+def _summed(rows) -> dict:
+    total = Counter()
+    for data in rows:
+        total.update(data)
+    return total
+
+
+def _top(user, org_pk: int):
+    """(the organisation or the stand-in for all of the user's, its children, its rows by year)."""
+    if org_pk == 0:
+        roots = list(organization_roots(user)[: MAX_CHILDREN + 1])
+        if not roots:
+            raise Http404
+        by_year = {}
+        for y, data in OrgFigures.objects.filter(organization__in=[r.pk for r in roots]).values_list("year", "data"):
+            by_year.setdefault(y, []).append(data)
+        name = _("The whole country") if scope_paths(user) is None else _("All my organisations")
+        return AllOrganizations(name=str(name)), roots, {y: _summed(rows) for y, rows in by_year.items()}
     org = organization_get(user, org_pk)
     rows = {r.year: r.data for r in OrgFigures.objects.filter(organization=org)}
+    return org, list(organization_children(user, org)[: MAX_CHILDREN + 1]), rows
+
+
+def dashboard(user, org_pk: int, year: int, half: int | None) -> Dashboard:
+    """The dashboard of an organisation the user may see (404 otherwise), or with org_pk 0 of all
+    the user's top organisations together."""
+    org, children, rows = _top(user, org_pk)
     f = derive(rows.get(year, {}), half)
-    children = list(organization_children(user, org)[: MAX_CHILDREN + 1])
     more = len(children) > MAX_CHILDREN
     children = children[:MAX_CHILDREN]
     child_data = dict(
@@ -101,7 +141,7 @@ def dashboard(user, org_pk: int, year: int, half: int | None) -> Dashboard:
         half=half,
         f=f,
         refreshed=FiguresRefresh.objects.filter(year=year).first(),
-        ancestors=organization_ancestors_visible(user, org),
+        ancestors=organization_ancestors_visible(user, org) if org.pk else [],
         children=[Child(c, derive(child_data.get(c.pk, {}), half)) for c in children],
         more_children=more,
         trend=[(y, derive(rows[y], None)) for y in sorted(rows)],
@@ -144,13 +184,21 @@ def _answers(board: Dashboard):
 def drill_members(user, org_pk: int, key: str, year: int):
     """(organisation, figure, members) behind one figure of an organisation in the user's scope;
     an unknown figure is a 404 like an organisation outside the scope."""
-    org = organization_get(user, org_pk)
+    if org_pk == 0:
+        paths = scope_paths(user)
+        org = AllOrganizations(name="")
+        prefixes = [""] if paths is None else paths
+        if not prefixes:
+            raise Http404
+    else:
+        org = organization_get(user, org_pk)
+        prefixes = [org.path]
     fig = figure(key)
     if fig is None:
         raise Http404
     open_link = ResidenceLink.objects.filter(member=OuterRef("pk"), state__in=OPEN).order_by("-pk")
     members = (
-        fig.members(Context.of(year), org.path)
+        fig.members(Context.of(year), prefixes)
         .select_related("organization")
         .annotate(
             residence_branch_name=Subquery(open_link.values("residence_branch__name")[:1]),

@@ -5,6 +5,7 @@ import time
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.models import Organization
 
@@ -43,3 +44,92 @@ def years_to_refresh(today=None) -> list[int]:
     """This year, and last year while its forms are still being confirmed and rated (to March)."""
     today = today or timezone.localdate()
     return [today.year - 1, today.year] if today.month <= 3 else [today.year]
+
+
+# The report's table: fewer columns than the screen's, to fit an A4 page.
+REPORT_COLUMNS = [
+    ("covered", "Thuộc diện"),
+    ("introduced_pct", "Đã giới thiệu (%)"),
+    ("intro_overdue", "Chậm giới thiệu"),
+    ("met_pct", "Chi bộ đã sinh hoạt (%)"),
+    ("expected_total", "Phiếu phải lập"),
+    ("signed_pct", "Đã ký (%)"),
+    ("overdue", "Quá hạn"),
+]
+ROMAN = ["I", "II", "III", "IV", "V", "VI"]
+
+
+def report_content(board) -> dict:
+    """The formal report's wording and tables (Vietnamese whatever the interface language, as on
+    every official document)."""
+    from django.utils import translation
+
+    from .tables import number, sections
+
+    org = board.org
+    with translation.override("vi"):
+        period = (
+            f"6 tháng {'đầu' if board.half == 1 else 'cuối'} năm {board.year}" if board.half else f"năm {board.year}"
+        )
+        parent = org.get_parent() if org.pk else None
+        parts = sections(board)
+        return {
+            "doc_type_label": "BÁO CÁO",
+            "subtitle": f"Kết quả thực hiện Quy định 213-QĐ/TW {period}",
+            "recipients": [
+                f"Ban Tổ chức {parent.name}" if parent else "Ban Tổ chức Trung ương",
+                "Lưu văn phòng cấp ủy",
+            ],
+            "extra": {
+                "org_name": org.name,
+                "period_label": period,
+                "computed_at": timezone.localtime(board.refreshed.computed_at).strftime("%H giờ %M, ngày %d/%m/%Y")
+                if board.refreshed
+                else "",
+                "sections": [
+                    {
+                        "number": ROMAN[i],
+                        "title": str(title),
+                        "items": [(str(item.label), item.text, item.note) for item in items],
+                    }
+                    for i, (title, items) in enumerate(parts)
+                ],
+                "table_number": ROMAN[len(parts)],
+                "headers": ["Tổ chức", *[label for _key, label in REPORT_COLUMNS]],
+                "rows": [
+                    (child.org.name, [number(child.f[key]) for key, _label in REPORT_COLUMNS])
+                    for child in board.children
+                ],
+                "total": [number(board.f[key]) for key, _label in REPORT_COLUMNS],
+            },
+        }
+
+
+def report_issue(*, actor, board) -> "Document":  # noqa: F821 (vanban.models.Document)
+    """The formal report (HD 36 layout) of a dashboard: numbered as a document of the dashboard's
+    organisation, signed by its configured signatory; the PDF renders once the transaction commits."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from chibo.permissions import SIGNING_ROLES, has_role_over
+    from vanban.models import DocumentType
+    from vanban.services import document_issue, signer_for
+
+    org = board.org
+    if not org.pk:
+        raise ValidationError(_("A report is issued by one organisation: open its own dashboard."))
+    if not has_role_over(actor, org.path, SIGNING_ROLES):
+        raise PermissionDenied(_("Only the committee's office issues its reports."))
+    if board.refreshed is None:
+        raise ValidationError(_("The figures for this year have not been computed yet."))
+    content = report_content(board)
+    with transaction.atomic():
+        signatory = signer_for(org)
+        return document_issue(
+            actor=actor,
+            doc_type=DocumentType.REPORT,
+            issuer=org,
+            signatory=signatory,
+            subject=content["subtitle"],
+            template="report/qd213-v1",
+            content=content,
+        )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("<int:pk>/", views.dashboard, name="org"),
     path("<int:pk>/bang.xlsx", views.dashboard_xlsx, name="xlsx"),
+    path("<int:pk>/lap-bao-cao/", views.report, name="report"),
     path("<int:pk>/danh-sach/<str:key>/", views.members, name="members"),
     path("<int:pk>/danh-sach/<str:key>/ds.xlsx", views.members_xlsx, name="members_xlsx"),
 ]

@@ -1,15 +1,20 @@
 """The boards' pages: the dashboard of an organisation, its exports, the members behind a figure."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from chibo.permissions import SIGNING_ROLES, has_role_over, is_national
 from chibo.selectors import organization_roots
+from vanban.models import Document, DocumentType
 
-from . import charts, exports, selectors
+from . import charts, exports, selectors, services
 from .tables import COLUMNS, cells, number, sections
 
 
@@ -38,10 +43,12 @@ def _period_label(year, half) -> str:
 def dashboard(request, pk=None):
     year, half = _period(request)
     if pk is None:
-        root = organization_roots(request.user).first()
-        if root is None:
+        # One organisation: its dashboard; several (or the whole country): all of them together.
+        roots = list(organization_roots(request.user)[:2])
+        if not roots:
             return render(request, "baocao/dashboard.html", {"board": None, "year": year, "half": half})
-        return redirect(f"{request.path}{root.pk}/?{request.GET.urlencode()}")
+        target = roots[0].pk if len(roots) == 1 and not is_national(request.user) else 0
+        return redirect(f"{request.path}{target}/?{request.GET.urlencode()}")
     board = selectors.dashboard(request.user, pk, year, half)
     children = [(child, cells(child.f)) for child in board.children]
     coverage = charts.percent_bars(
@@ -62,8 +69,14 @@ def dashboard(request, pk=None):
         _("Share of the forms due that were signed, per year."),
         [(str(y), f["signed_pct"]) for y, f in board.trend],
     )
+    can_issue = bool(board.org.pk) and has_role_over(request.user, board.org.path, SIGNING_ROLES)
+    reports = []
+    if can_issue:
+        reports = list(
+            Document.objects.filter(issuer=board.org, doc_type=DocumentType.REPORT).order_by("-issued_at")[:5]
+        )
     places = []
-    if board.org.side == "workplace":
+    if board.org.pk and board.org.side == "workplace":
         places = selectors.residence_places(request.user, board.org)
     return render(
         request,
@@ -81,6 +94,8 @@ def dashboard(request, pk=None):
             "charts": [c for c in (coverage, signing) if c.bars],
             "trend": trend if len(trend.bars) > 1 else None,
             "places": places,
+            "can_issue": can_issue,
+            "reports": reports,
             "query": request.GET.urlencode(),
         },
     )
@@ -129,3 +144,19 @@ def members_xlsx(request, pk, key):
     response = HttpResponse(exports.members_xlsx(title, qs), content_type=exports.XLSX)
     response["Content-Disposition"] = f'attachment; filename="danh-sach-{org.pk}-{key}-{year}.xlsx"'
     return response
+
+
+@login_required
+@require_POST
+def report(request, pk):
+    """Issue the formal report of the dashboard as shown (year, half-year) and go back to it."""
+    year, half = _period(request)
+    board = selectors.dashboard(request.user, pk, year, half)
+    back = f"{request.path.rsplit('/', 2)[0]}/?{request.GET.urlencode()}"
+    try:
+        document = services.report_issue(actor=request.user, board=board)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(back)
+    messages.success(request, _("Report %(symbol)s issued; its PDF is below.") % {"symbol": document.symbol})
+    return redirect(back)

@@ -79,6 +79,10 @@ def main():
         )
     subprocess.run([python, "-m", "bench.run", "--requests", str(spec["requests"])], env=env, check=True)
     subprocess.run([python, "-m", "bench.pdf", "--n", str(spec["pdfs"])], env=env, check=True)
+    # The boards' dashboards: the figures' refresh, then the pages of a province and of the country.
+    subprocess.run(
+        [python, "-m", "bench.dashboard", "--requests", str(min(spec["requests"], 100))], env=env, check=True
+    )
     # Every reminder sweep over the generated data, then again (duplicates), two worker processes.
     subprocess.run([python, "-m", "bench.reminders"], env=env, check=True)
     # 50 secretaries autosaving forms against gunicorn: its own database (tdv213_bench_forms), any size.

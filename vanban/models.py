@@ -17,6 +17,7 @@ class DocumentType(models.TextChoices):
     INVITATION = "invitation", _("Meeting invitation")
     ABSENCE_NOTICE = "absence_notice", _("Absence notice")
     EVALUATION = "evaluation", _("Evaluation form (Mẫu 3-213)")
+    REPORT = "report", _("Report on carrying out QĐ 213")
 
 
 # The code in the document symbol (Số 15-GGT/ĐU), per type (HD 36 abbreviations).
@@ -27,6 +28,7 @@ TYPE_CODES = {
     DocumentType.INVITATION: "GM",
     DocumentType.ABSENCE_NOTICE: "TB",
     DocumentType.EVALUATION: "PNX",
+    DocumentType.REPORT: "BC",
 }
 
 

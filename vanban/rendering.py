@@ -122,6 +122,7 @@ TEMPLATES: dict[str, str] = {
     "invitation/qd213-v1": "vanban/pdf/invitation_qd213_v1.html",
     "absence_notice/qd213-v1": "vanban/pdf/absence_notice_qd213_v1.html",
     "evaluation/qd213-v1": "vanban/pdf/evaluation_qd213_v1.html",
+    "report/qd213-v1": "vanban/pdf/report_qd213_v1.html",
 }
 
 STYLESHEET = pathlib.Path(__file__).parent / "templates" / "vanban" / "pdf" / "hd36.css"

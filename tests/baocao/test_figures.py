@@ -84,9 +84,9 @@ def test_drill_down_lists_the_members_behind_each_count(scene):
     stored = _stored(scene["province"], scene["year"])
     path = scene["province"].path
     for key in ("covered", "introduced", "residing", "forms_missing", "signed", "conclusion.handle", "rating.good"):
-        members = figure(key).members(ctx, path)
+        members = figure(key).members(ctx, [path])
         assert members.count() == stored[key], key
-    assert set(figure("forms_missing").members(ctx, path)) == {scene["mover"]}
-    assert set(figure("exempt.secret_duty").members(ctx, path)) == {scene["y"]}
-    assert scene["z"] not in figure("covered").members(ctx, path)
+    assert set(figure("forms_missing").members(ctx, [path])) == {scene["mover"]}
+    assert set(figure("exempt.secret_duty").members(ctx, [path])) == {scene["y"]}
+    assert scene["z"] not in figure("covered").members(ctx, [path])
     assert figure("nonsense") is None and figure("conclusion.x.y") is None

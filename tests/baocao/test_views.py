@@ -145,3 +145,60 @@ def test_a_branch_secretary_sees_the_branch_figures(client, refreshed):
     assert response.status_code == 200 and response.context["board"].f["residing"] == 4
     leader = factories.user("leader2", roles=[(s["res"], Role.GROUP_LEADER)])
     assert _get(client, leader, reverse("baocao:org", args=[s["res"].pk])).status_code == 404
+
+
+def test_the_national_administrator_sees_the_whole_country(client, refreshed, admin_user):
+    s = refreshed
+    response = _get(client, admin_user, reverse("baocao:dashboard"), year=s["year"])
+    assert response.status_code == 302 and response["Location"].startswith(reverse("baocao:org", args=[0]))
+    response = _get(client, admin_user, reverse("baocao:org", args=[0]), year=s["year"])
+    board = response.context["board"]
+    assert board.org.name == "Toàn quốc" and board.f["covered"] == 7
+    assert [c.org for c in board.children] == [s["province"], s["other_province"]]
+    drill = _get(client, admin_user, reverse("baocao:members", args=[0, "residing"]), year=s["year"])
+    assert drill.context["page"].paginator.count == 5
+    # A board over two provinces sees both together; someone with no role has nothing to sum.
+    both = factories.user(
+        "board2", roles=[(s["province"], Role.BOARD_VIEWER), (s["other_province"], Role.BOARD_VIEWER)]
+    )
+    board = _get(client, both, reverse("baocao:org", args=[0]), year=s["year"]).context["board"]
+    assert board.org.name == "Tất cả tổ chức của tôi" and board.f["residing"] == 5
+    assert _get(client, factories.user("nobody2"), reverse("baocao:org", args=[0])).status_code == 404
+
+
+def test_the_office_issues_the_formal_report_as_a_numbered_document(client, refreshed, tmp_path):
+    from nhatky.models import AuditEvent
+    from tests.helpers import pdf_text
+    from tests.images import configure_signing
+    from vanban.models import Document
+    from vanban.services import document_render
+
+    s = refreshed
+    url = reverse("baocao:report", args=[s["province"].pk]) + f"?year={s['year']}"
+    # A board viewer reads, the office issues; with no signatory yet the office is told so.
+    client.force_login(s["board"])
+    assert "Lập báo cáo" not in client.get(reverse("baocao:org", args=[s["province"].pk])).content.decode()
+    response = client.post(url, follow=True)
+    assert "Chỉ văn phòng cấp ủy" in response.content.decode() and not Document.objects.filter(doc_type="report")
+    office = factories.user("office_p", roles=[(s["province"], Role.CLERK)])
+    client.force_login(office)
+    response = client.post(url, follow=True)
+    assert "chưa có người ký" in response.content.decode() and not Document.objects.filter(doc_type="report")
+    configure_signing(s["province"], name="Hoàng Văn Tỉnh")
+    response = client.post(url, follow=True)
+    document = Document.objects.get(doc_type="report")
+    assert document.symbol.startswith("1-BC/") and document.issuer == s["province"]
+    assert AuditEvent.objects.filter(action="document.issue", object_id=str(document.pk)).exists()
+    assert document.symbol in response.content.decode()
+    text = pdf_text(document_render(document.pk).pdf.read())
+    for expected in (
+        "BÁO CÁO",
+        f"Kết quả thực hiện Quy định 213-QĐ/TW năm {s['year']}",
+        "Thuộc diện QĐ 213: 7",
+        "Chưa lập phiếu: 1",
+        "Số liệu theo tổ chức trực thuộc",
+        "Đảng bộ Sở Giáo dục",
+        "Hoàng Văn Tỉnh",
+        document.symbol,
+    ):
+        assert expected in " ".join(text.split()), expected

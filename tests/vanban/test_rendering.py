@@ -275,6 +275,7 @@ def test_every_template_id_has_a_template():
         "invitation/qd213-v1",
         "absence_notice/qd213-v1",
         "evaluation/qd213-v1",
+        "report/qd213-v1",
     }
     from django.template.loader import get_template
 

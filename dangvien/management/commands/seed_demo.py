@@ -79,6 +79,11 @@ class Command(BaseCommand):
         from nhacviec.services.sweeps import RULES, sweep_run
 
         sweep_run(codes=list(RULES))
+        # The boards' figures, as the half-hourly task would compute them.
+        from baocao.services import figures_refresh, years_to_refresh
+
+        for year in years_to_refresh():
+            figures_refresh(year=year)
         self._print(orgs)
 
     def _signing(self, admin, orgs):
@@ -88,7 +93,7 @@ class Command(BaseCommand):
         from chibo.sample_images import signature_png, stamp_png
         from chibo.services import organization_stamp_set, organization_update, signatory_save
 
-        for i, key in enumerate(["wp0", "wp1", "wp2", "commune0", "commune1"]):
+        for i, key in enumerate(["wp0", "wp1", "wp2", "commune0", "commune1", "province"]):
             org = orgs[key]
             if org.stamp_image:
                 continue

@@ -44,6 +44,8 @@ def derive(data: dict, half: int | None) -> Figures:
     f["to_introduce"] = max(f["covered"] - f["not_introduced"], 0)
     f["introduced_pct"] = _pct(f["introduced"], f["to_introduce"])
     f["acknowledged_pct"] = _pct(f["acknowledged"], f["to_introduce"])
+    # On time: of those to introduce, the share not past the letter rule's days without a letter.
+    f["intro_on_time_pct"] = _pct(max(f["to_introduce"] - f["intro_overdue"], 0), f["to_introduce"])
     halves = (half,) if half else (1, 2)
     f["meetings"] = sum(f[f"meetings_h{h}"] for h in halves)
     f["met"] = f[f"branches_met_h{half}"] if half else f["branches_met"]

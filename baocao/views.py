@@ -57,6 +57,12 @@ def dashboard(request, pk=None):
         _("Share of covered members to be introduced whose introduction letter has been issued."),
         [(c.org.name, c.f["introduced_pct"]) for c in board.children if c.f["to_introduce"]],
     )
+    on_time = charts.percent_bars(
+        "chart-on-time",
+        _("Introductions on time, by organisation (%)"),
+        _("Share of covered members to be introduced who are not past the letter deadline without a letter."),
+        [(c.org.name, c.f["intro_on_time_pct"]) for c in board.children if c.f["to_introduce"]],
+    )
     signing = charts.percent_bars(
         "chart-signed",
         _("Evaluation forms signed, by organisation (%)"),
@@ -91,7 +97,7 @@ def dashboard(request, pk=None):
             "columns": COLUMNS,
             "children": children,
             "total": cells(board.f),
-            "charts": [c for c in (coverage, signing) if c.bars],
+            "charts": [c for c in (coverage, on_time, signing) if c.bars],
             "trend": trend if len(trend.bars) > 1 else None,
             "places": places,
             "can_issue": can_issue,

@@ -37,6 +37,11 @@ def test_board_sees_its_province_with_children_and_drill_links(client, refreshed
     assert reverse("baocao:members", args=[s["a"].pk, "covered"]) in html
     # The charts are drawn on the server and described in words.
     assert "<svg" in html and 'role="img"' in html and "<desc" in html
+    titles = [c.title for c in response.context["charts"]]
+    assert "Tỷ lệ giới thiệu đúng hạn theo tổ chức (%)" in titles
+    # Workplace A: X is not yet late, so all of its 4 to introduce are on time.
+    on_time = next(c for c in response.context["charts"] if c.id == "chart-on-time")
+    assert ("Đảng bộ Sở Giáo dục", 100.0) in [(b.label, b.value) for b in on_time.bars]
 
 
 def test_the_reports_link_opens_the_users_own_organisation(client, refreshed):

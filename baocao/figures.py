@@ -22,16 +22,25 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Organization
 from chibo.permissions import _minimal, path_q
-from dangvien.models import Exemption, ExemptionCategory, LinkState, Member, ResidenceLink
-from dangvien.selectors import awaiting_letter, meeting_exemptions_on
+from dangvien.models import (
+    EXEMPTION_KINDS,
+    HELD_STATES,
+    INTRODUCED_STATES,
+    ExemptionCategory,
+    ExemptionKind,
+    LinkState,
+    Member,
+    ResidenceLink,
+)
+from dangvien.selectors import awaiting_letter, exemptions_on, letters_not_received
 from nhacviec.models import ReminderRule, RuleCode
 from nhanxet.models import Evaluation, EvaluationPeriod, EvaluationRequest, EvaluationStatus, PeriodScope, QualityRating
+from nhanxet.selectors import forms_unrated, links_due_yearly, links_held
 
-HELD = (LinkState.RECEIVED, LinkState.ACTIVE)
-OPEN = (LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE)
 SIGNED = (EvaluationStatus.SIGNED, EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
 CONFIRMED = (EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
-NOT_INTRODUCED = ("secret_duty", "combat_standby", "other")  # HD 33 §1.2 (the rest are §1.1)
+# The HD 33 §1.2 categories (not introduced at all); the rest (§1.1) are exempt from meetings only.
+NOT_INTRODUCED = tuple(c for c, kind in EXEMPTION_KINDS.items() if kind == ExemptionKind.NOT_INTRODUCED)
 
 
 @dataclass
@@ -95,14 +104,6 @@ class Figure:
 # ---- building blocks -------------------------------------------------------------------------
 
 
-def _held():
-    return ResidenceLink.objects.filter(state__in=HELD, residence_branch__isnull=False)
-
-
-def _exempt_now(ctx):
-    return Exists(meeting_exemptions_on(ctx.today).filter(member=OuterRef("member")))
-
-
 def _forms(ctx):
     """Current forms of the year: yearly ones and answers to the year's requests."""
     return Evaluation.objects.filter(is_current=True).filter(
@@ -128,30 +129,27 @@ def _forward_passed(p, today):
 
 def _due_links(ctx, passed=None):
     """Links due a yearly form under the year's periods that cover everyone (not exempt now)."""
-    paths = ctx.period_paths(PeriodScope.ALL, passed)
-    return _held().filter(path_q(paths, "residence_path")).exclude(_exempt_now(ctx))
+    return links_due_yearly(ctx.period_paths(PeriodScope.ALL, passed), ctx.today)
 
 
 def _letters_late(ctx):
-    days = ctx.rule_days(RuleCode.LETTER_UNRECEIVED, 15)
-    from django.utils import timezone
+    return letters_not_received(days=ctx.rule_days(RuleCode.LETTER_UNRECEIVED, 15), today=ctx.today)
 
-    before = timezone.make_aware(
-        datetime.datetime.combine(ctx.today - datetime.timedelta(days=days - 1), datetime.time())
-    )
-    return ResidenceLink.objects.filter(state=LinkState.LETTER_ISSUED, letter__issued_at__lt=before)
+
+def _past_deadline(ctx, status, passed):
+    """The year's current forms still at `status` in the periods whose deadline `passed` says is over."""
+    return _forms(ctx).filter(status=status).filter(path_q(ctx.period_paths(None, passed), "branch_path"))
+
+
+def _unrated_passed(ctx):
+    days = datetime.timedelta(days=ctx.rule_days(RuleCode.EVALUATION_UNRECEIVED, 15))
+    return lambda p, today: today >= p.forward_deadline + days
 
 
 def _requests(ctx):
     """The year's requests, placed at the member's residence branch (the commune before one is chosen)."""
     return EvaluationRequest.objects.filter(year=ctx.year).annotate(
         r_path=Coalesce("link__residence_branch__path", "residence_path")
-    )
-
-
-def _exemptions_now(ctx):
-    return Exemption.objects.filter(start_date__lte=ctx.today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=ctx.today)
     )
 
 
@@ -164,14 +162,22 @@ FIGURES = [
         "introduced",
         _("Introduced (letter issued)"),
         lambda c: [
-            (ResidenceLink.objects.filter(state__in=OPEN, member__covered_213=True), "member__org_path", "member_id")
+            (
+                ResidenceLink.objects.filter(state__in=INTRODUCED_STATES, member__covered_213=True),
+                "member__org_path",
+                "member_id",
+            )
         ],
     ),
     Figure(
         "acknowledged",
         _("Received by the residence side"),
         lambda c: [
-            (ResidenceLink.objects.filter(state__in=HELD, member__covered_213=True), "member__org_path", "member_id")
+            (
+                ResidenceLink.objects.filter(state__in=HELD_STATES, member__covered_213=True),
+                "member__org_path",
+                "member_id",
+            )
         ],
     ),
     Figure(
@@ -198,7 +204,7 @@ FIGURES = [
         lambda c: [(_letters_late(c), "workplace_path", "member_id")],
     ),
     # The residence side: members living in the subtree.
-    Figure("residing", _("Members living here"), lambda c: [(_held(), "residence_branch__path", "member_id")]),
+    Figure("residing", _("Members living here"), lambda c: [(links_held(), "residence_branch__path", "member_id")]),
     Figure(
         "letters_waiting",
         _("Letters to receive"),
@@ -212,7 +218,7 @@ FIGURES = [
     Figure(
         "absent_twice",
         _("Absent without reason twice in a row"),
-        lambda c: [(_held().filter(unexcused_streak__gte=2), "residence_branch__path", "member_id")],
+        lambda c: [(links_held().filter(unexcused_streak__gte=2), "residence_branch__path", "member_id")],
     ),
     # Evaluations of the year, where the form is made (or is due).
     Figure(
@@ -284,54 +290,17 @@ FIGURES = [
     Figure(
         "overdue_unconfirmed",
         _("Not confirmed by the commune deadline"),
-        lambda c: [
-            (
-                _forms(c)
-                .filter(status=EvaluationStatus.SIGNED)
-                .filter(path_q(c.period_paths(None, _confirm_passed), "branch_path")),
-                "branch_path",
-                "member_id",
-            )
-        ],
+        lambda c: [(_past_deadline(c, EvaluationStatus.SIGNED, _confirm_passed), "branch_path", "member_id")],
     ),
     Figure(
         "overdue_unforwarded",
         _("Not forwarded by the deadline"),
-        lambda c: [
-            (
-                _forms(c)
-                .filter(status=EvaluationStatus.CONFIRMED)
-                .filter(path_q(c.period_paths(None, _forward_passed), "branch_path")),
-                "branch_path",
-                "member_id",
-            )
-        ],
+        lambda c: [(_past_deadline(c, EvaluationStatus.CONFIRMED, _forward_passed), "branch_path", "member_id")],
     ),
     Figure(
         "overdue_unrated",
         _("Forwarded forms without a quality rating"),
-        lambda c: [
-            (
-                _yearly(c)
-                .filter(status=EvaluationStatus.FORWARDED)
-                .filter(
-                    path_q(
-                        c.period_paths(
-                            None,
-                            lambda p, today: (
-                                today
-                                >= p.forward_deadline
-                                + datetime.timedelta(days=c.rule_days(RuleCode.EVALUATION_UNRECEIVED, 15))
-                            ),
-                        ),
-                        "branch_path",
-                    )
-                )
-                .exclude(Exists(QualityRating.objects.filter(member=OuterRef("member"), year=c.year))),
-                "workplace_path",
-                "member_id",
-            )
-        ],
+        lambda c: [(forms_unrated(c.year, c.period_paths(None, _unrated_passed(c))), "workplace_path", "member_id")],
     ),
     Figure(
         "rated",
@@ -348,7 +317,11 @@ def _exempt_figure(category, label):
         f"exempt.{category}",
         label,
         lambda c: [
-            (_exemptions_now(c).filter(category=category, member__covered_213=True), "member__org_path", "member_id")
+            (
+                exemptions_on(c.today).filter(category=category, member__covered_213=True),
+                "member__org_path",
+                "member_id",
+            )
         ],
     )
 
@@ -418,7 +391,7 @@ def _meeting_counts(ctx, leaf):
     ):
         leaf[path][f"attendance_h{half}"] += n
         leaf[path][f"{status}_h{half}"] += n
-    for (path,) in _held().order_by().values_list("residence_branch__path").distinct():
+    for (path,) in links_held().order_by().values_list("residence_branch__path").distinct():
         leaf[path]["branches_with_members"] += 1
 
 

@@ -17,10 +17,10 @@ from chibo.selectors import (
     organization_get,
     organization_roots,
 )
-from dangvien.models import ExemptionCategory, ResidenceLink
+from dangvien.models import HELD_STATES, INTRODUCED_STATES, ExemptionCategory, ResidenceLink
 from nhanxet.models import CriteriaSet, QualityRating
 
-from .figures import HELD, NOT_INTRODUCED, OPEN, Context, figure
+from .figures import NOT_INTRODUCED, Context, figure
 from .models import FiguresRefresh, OrgFigures
 
 MAX_CHILDREN = 1000
@@ -198,7 +198,7 @@ def drill_members(user, org_pk: int, key: str, year: int):
     fig = figure(key)
     if fig is None:
         raise Http404
-    open_link = ResidenceLink.objects.filter(member=OuterRef("pk"), state__in=OPEN).order_by("-pk")
+    open_link = ResidenceLink.objects.filter(member=OuterRef("pk"), state__in=INTRODUCED_STATES).order_by("-pk")
     members = (
         fig.members(Context.of(year), prefixes)
         .select_related("organization")
@@ -227,11 +227,11 @@ def residence_places(user, org, limit=200):
     if not can_view_org(user, org):
         raise Http404
     return list(
-        ResidenceLink.objects.filter(member__org_path__startswith=org.path, state__in=OPEN)
+        ResidenceLink.objects.filter(member__org_path__startswith=org.path, state__in=INTRODUCED_STATES)
         .order_by()
         .values("residence_committee__name", "residence_commune__name", "residence_commune__province__name")
         .annotate(
-            held=Count("pk", filter=Q(state__in=HELD)),
+            held=Count("pk", filter=Q(state__in=HELD_STATES)),
             waiting=Count("pk", filter=Q(state=LinkState.LETTER_ISSUED)),
             total=Count("pk"),
         )

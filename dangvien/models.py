@@ -288,6 +288,10 @@ class ChangeKind(models.TextChoices):
     DIED = "died", _("Died")
 
 
+# A letter is out (the member is introduced); the residence side holds the member.
+INTRODUCED_STATES = (LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE)
+HELD_STATES = (LinkState.RECEIVED, LinkState.ACTIVE)
+
 # Every change but a position change ends the residence link.
 LINK_ENDING_CHANGES = frozenset(ChangeKind.values) - {ChangeKind.POSITION}
 

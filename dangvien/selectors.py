@@ -33,19 +33,30 @@ def awaiting_letter(qs=None, *, since_on_or_before=None):
     from django.db.models import Exists, OuterRef
     from django.utils import timezone
 
-    from .models import Exemption, ExemptionKind, LinkState, ResidenceLink
+    from .models import INTRODUCED_STATES, ExemptionKind, ResidenceLink
 
     today = timezone.localdate()
     qs = (Member.objects.all() if qs is None else qs).filter(covered_213=True, awaiting_letter_since__isnull=False)
     if since_on_or_before is not None:
         qs = qs.filter(awaiting_letter_since__lte=since_on_or_before)
-    has_letter = ResidenceLink.objects.filter(
-        member=OuterRef("pk"), state__in=[LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE]
-    )
-    not_introduced = Exemption.objects.filter(
-        member=OuterRef("pk"), kind=ExemptionKind.NOT_INTRODUCED, start_date__lte=today
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    has_letter = ResidenceLink.objects.filter(member=OuterRef("pk"), state__in=INTRODUCED_STATES)
+    not_introduced = exemptions_on(today).filter(member=OuterRef("pk"), kind=ExemptionKind.NOT_INTRODUCED)
     return qs.filter(~Exists(has_letter), ~Exists(not_introduced))
+
+
+def letters_not_received(*, days: int, today):
+    """Links whose letter went out and was not received within `days` days of its issue day: the
+    letter reminders, their digest and the boards' figures all use this."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .models import LinkState, ResidenceLink
+
+    before = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=days - 1), datetime.time.min)
+    )
+    return ResidenceLink.objects.filter(state=LinkState.LETTER_ISSUED, letter__issued_at__lt=before)
 
 
 def member_list(user, *, organization=None, status="", covered=None, q=""):
@@ -278,12 +289,17 @@ def _shown(field, value, named):
     return value
 
 
-def meeting_exemptions_on(day):
-    """HD 33 exemptions from residence meetings in force on a day."""
+def exemptions_on(day):
+    """HD 33 exemptions (of either kind) in force on a day."""
     from django.db.models import Q
 
-    from .models import Exemption, ExemptionKind
+    from .models import Exemption
 
-    return Exemption.objects.filter(kind=ExemptionKind.EXEMPT_MEETINGS, start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
-    )
+    return Exemption.objects.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def meeting_exemptions_on(day):
+    """HD 33 exemptions from residence meetings in force on a day."""
+    from .models import ExemptionKind
+
+    return exemptions_on(day).filter(kind=ExemptionKind.EXEMPT_MEETINGS)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from chibo.models import Organization, Side
 from chibo.permissions import READ_ROLES, can_manage_branch_sql, path_q, scope_paths
 from common.db import execute_prepared
-from dangvien.models import LinkState, ResidenceLink
+from dangvien.models import HELD_STATES, LinkState, ResidenceLink
 
 from .models import (
     Evaluation,
@@ -53,6 +53,43 @@ def residence_committees(user, roles):
     )
 
 
+# ---- what is due (the branch's list, the reminders and the boards' figures) -------------------
+
+
+def exempt_now(day=None):
+    """Exists(): the row's member is exempt from residence meetings on the day (HD 33 §1.1), so is
+    evaluated only on request."""
+    from django.db.models import Exists, OuterRef
+
+    from dangvien.selectors import meeting_exemptions_on
+
+    return Exists(meeting_exemptions_on(day or timezone.localdate()).filter(member=OuterRef("member")))
+
+
+def links_held(paths=None):
+    """Links of members a residence branch holds, in the subtrees (None: everywhere)."""
+    return ResidenceLink.objects.filter(state__in=HELD_STATES, residence_branch__isnull=False).filter(
+        path_q(paths, "residence_path")
+    )
+
+
+def links_due_yearly(paths=None, day=None):
+    """Held links due a yearly form under a period that covers everyone: all but the exempt."""
+    return links_held(paths).exclude(exempt_now(day))
+
+
+def forms_unrated(year: int, paths):
+    """Current yearly forms forwarded to the workplace whose member has no quality rating for the year."""
+    from django.db.models import Exists, OuterRef
+
+    rated = QualityRating.objects.filter(member=OuterRef("member"), year=year)
+    return (
+        Evaluation.objects.filter(is_current=True, status=EvaluationStatus.FORWARDED, year=year, request__isnull=True)
+        .filter(path_q(paths, "branch_path"))
+        .filter(~Exists(rated))
+    )
+
+
 # ---- the branch's list ----------------------------------------------------------------------
 
 
@@ -76,16 +113,11 @@ class BranchRow:
 
 def branch_rows(branch, year: int):
     """(period, rows, front meeting) for a branch's evaluation page, in six queries."""
-    from django.db.models import Exists, OuterRef
-
-    from dangvien.selectors import meeting_exemptions_on
-
     period = period_for(branch.path, year)
-    exempt = meeting_exemptions_on(timezone.localdate()).filter(member=OuterRef("member"))
     links = list(
-        ResidenceLink.objects.filter(residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE])
+        ResidenceLink.objects.filter(residence_branch=branch, state__in=HELD_STATES)
         .select_related("member", "workplace_committee", "party_group")
-        .annotate(exempt_now=Exists(exempt))
+        .annotate(exempt_now=exempt_now())
         .order_by("member__sort_key", "pk")
     )
     member_ids = [link.member_id for link in links]
@@ -148,14 +180,9 @@ def link_in_branch(branch, pk) -> ResidenceLink:
 def form_neighbours(branch, link):
     """(the next member's link id, (n, total)) among the branch's members due a yearly form, in
     the list's order (Vietnamese name order), in one query: the form page's "save and next"."""
-    from django.db.models import Exists, OuterRef
-
-    from dangvien.selectors import meeting_exemptions_on
-
-    exempt = meeting_exemptions_on(timezone.localdate()).filter(member=OuterRef("member"))
     order = list(
-        ResidenceLink.objects.filter(residence_branch=branch, state__in=[LinkState.RECEIVED, LinkState.ACTIVE])
-        .exclude(Exists(exempt))
+        ResidenceLink.objects.filter(residence_branch=branch, state__in=HELD_STATES)
+        .exclude(exempt_now())
         .order_by("member__sort_key", "pk")
         .values_list("pk", flat=True)
     )

@@ -26,15 +26,15 @@ from chibo.models import Meeting, MeetingStatus, Organization, PartyGroup, Role,
 from chibo.permissions import path_q
 from chibo.selectors import nearest_role_holders
 from dangvien.models import LinkState, Member, ResidenceLink
-from dangvien.selectors import AWAITING_LETTER, awaiting_letter
+from dangvien.selectors import AWAITING_LETTER, awaiting_letter, letters_not_received
 from nhanxet.models import (
     Evaluation,
     EvaluationPeriod,
     EvaluationRequest,
     EvaluationStatus,
     PeriodScope,
-    QualityRating,
 )
+from nhanxet.selectors import forms_unrated, links_due_yearly, links_held
 from taikhoan.models import NotificationKind
 from taikhoan.services import notify_many
 
@@ -215,8 +215,7 @@ class LetterUnreceived(ClockRule):
     roles = {1: [Role.CLERK], 2: [Role.CLERK]}
 
     def overdue(self, rule, today, stage=1):
-        before = _midnight(today - datetime.timedelta(days=self.days(rule, stage) - 1))
-        return ResidenceLink.objects.filter(state=LinkState.LETTER_ISSUED, letter__issued_at__lt=before)
+        return letters_not_received(days=self.days(rule, stage), today=today)
 
     def annotated(self, rule, today, stage):
         # First the residence commune's office (the workplace's if the commune is not in the
@@ -399,13 +398,13 @@ class EvaluationUnfilled(Rule):
     def unfilled(year: int, scope: str, paths):
         """Links of covered members whose form for the year is not signed yet (a period of
         requests only: the requested members)."""
-        links = ResidenceLink.objects.filter(
-            state__in=[LinkState.RECEIVED, LinkState.ACTIVE], residence_branch__isnull=False
-        ).filter(path_q(paths, "residence_path"))
         done = Evaluation.objects.filter(is_current=True).exclude(status=EvaluationStatus.DRAFT)
         if scope == PeriodScope.ALL:
-            return links.filter(~Exists(done.filter(member=OuterRef("member"), year=year, request__isnull=True)))
-        return links.filter(
+            # Members exempt from meetings (HD 33 §1.1) are evaluated only on request.
+            return links_due_yearly(paths).filter(
+                ~Exists(done.filter(member=OuterRef("member"), year=year, request__isnull=True))
+            )
+        return links_held(paths).filter(
             Exists(EvaluationRequest.objects.filter(link=OuterRef("pk"), year=year)),
             ~Exists(done.filter(request__link=OuterRef("pk"), request__year=year)),
         )
@@ -525,14 +524,7 @@ class EvaluationUnreceived(Rule):
             lambda p: p.forward_deadline,
         )
 
-    @staticmethod
-    def unrated(year: int, paths):
-        rated = QualityRating.objects.filter(member=OuterRef("member"), year=year)
-        return (
-            Evaluation.objects.filter(is_current=True, status=EvaluationStatus.FORWARDED, year=year)
-            .filter(path_q(paths, "branch_path"))
-            .filter(~Exists(rated))
-        )
+    unrated = staticmethod(forms_unrated)
 
     def candidates(self, rule, batch, today):
         return self.unrated(batch["year"], batch["paths"]).annotate(

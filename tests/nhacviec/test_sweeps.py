@@ -190,6 +190,25 @@ def test_a_sweep_that_starts_late_sends_only_the_latest_stage(branch):
     assert Reminder.objects.get().stage == 2
 
 
+def test_a_member_exempt_from_meetings_is_not_counted_among_the_unsigned_forms(branch):
+    """HD 33 §1.1: evaluated only on request, so the branch's list, the reminder and the
+    boards' figures all leave them out of the yearly forms due."""
+    from dangvien.services import exemption_record
+
+    period, deadline = _evaluation_setup(branch)
+    exemption_record(
+        actor=branch["clerk_b"],
+        member=branch["links"][4].member,
+        category="barracks",
+        reason="Ở trong doanh trại",
+        start_date=timezone.localdate(),
+        decided_by="Đảng ủy Sở Y tế",
+    )
+    sweep_run(deadline - datetime.timedelta(days=7), [RuleCode.EVALUATION_UNFILLED])
+    [first] = _notices(branch["secretary"], NotificationKind.EVALUATION)
+    assert " 4 phiếu " in first.title
+
+
 def test_signed_forms_remind_the_commune_and_forwarded_unrated_ones_the_workplace(branch):
     from nhanxet.models import Evaluation
     from nhanxet.services import evaluations_confirm, evaluations_forward, evaluations_sign, front_meeting_record

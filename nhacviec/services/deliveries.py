@@ -184,6 +184,7 @@ def deliveries_send(ids) -> list[int]:
             for delivery in deliveries:
                 retry += _temporary(delivery, _("The channel could not be opened."))
             continue
+        settled = set()  # ids whose outcome is recorded
         try:
             with conn_context as conn:
                 for delivery in deliveries:
@@ -196,10 +197,11 @@ def deliveries_send(ids) -> list[int]:
                         retry += _temporary(delivery, str(exc))
                     else:
                         _finish(delivery, DeliveryStatus.SENT)
+                    settled.add(delivery.pk)
         except OSError as exc:
             # The connection itself failed (open or close): whatever is still being sent goes back.
             for delivery in deliveries:
-                if Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).exists():
+                if delivery.pk not in settled:
                     retry += _temporary(delivery, str(exc))
     return retry
 

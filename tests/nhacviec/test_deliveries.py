@@ -178,3 +178,32 @@ def test_a_daily_digest_gathers_yesterdays_notices_in_one_email(db):
     [digest] = Delivery.objects.all()
     assert "Việc 0" in digest.body and "Việc 1" in digest.body and "Việc 2" not in digest.body
     assert digest.subject.startswith("2 ")
+
+
+class ClosingFailsBackend(EmailBackend):
+    """A server that takes the messages and then drops the connection while it is being closed."""
+
+    def close(self):
+        raise ConnectionResetError("Connection reset by peer")
+
+
+class UnreachableBackend(EmailBackend):
+    """A server that cannot be reached at all."""
+
+    def open(self):
+        raise ConnectionRefusedError("Connection refused")
+
+
+def test_a_connection_lost_after_sending_keeps_what_went_and_one_never_opened_goes_back(db, settings):
+    users = [factories.user(email=f"ai{i}@example.org") for i in range(2)]
+    settings.EMAIL_BACKEND = "tests.nhacviec.test_deliveries.ClosingFailsBackend"
+    sent = [_notify(user, key="sent") for user in users]
+    assert deliveries_send([d.pk for d in sent]) == []
+    assert {d.status for d in Delivery.objects.filter(pk__in=[d.pk for d in sent])} == {DeliveryStatus.SENT}
+    assert len(mail.outbox) == 2
+    settings.EMAIL_BACKEND = "tests.nhacviec.test_deliveries.UnreachableBackend"
+    waiting = [_notify(user, key="waiting") for user in users]
+    assert sorted(deliveries_send([d.pk for d in waiting])) == sorted(d.pk for d in waiting)
+    for delivery in Delivery.objects.filter(pk__in=[d.pk for d in waiting]):
+        assert delivery.status == DeliveryStatus.PENDING and "refused" in delivery.error
+    assert len(mail.outbox) == 2

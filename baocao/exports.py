@@ -37,7 +37,7 @@ def dashboard_xlsx(board, period_label: str) -> bytes:
         summary.append([])
         _bold(summary, [title])
         for item in items:
-            summary.append([str(item.label), board.f[item.drill] if item.drill else _number_back(item.text), item.note])
+            summary.append([str(item.label), _plain(item.value), item.note])
     children = book.create_sheet(_("By organisation"))
     _bold(children, [_("Organisation"), *[c.label for c in COLUMNS]])
     for child in board.children:
@@ -46,12 +46,6 @@ def dashboard_xlsx(board, period_label: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _number_back(text: str):
-    """A formatted count back to a number for the spreadsheet (1.234 → 1234)."""
-    digits = text.replace(".", "")
-    return int(digits) if digits.isdigit() else text
 
 
 def members_xlsx(title: str, rows) -> bytes:
@@ -70,7 +64,8 @@ def members_xlsx(title: str, rows) -> bytes:
         ],
     )
     n = 0
-    for n, m in enumerate(rows.iterator(2000), start=1):
+    # One row past the limit says the list was cut, without reading the rest.
+    for n, m in enumerate(rows[: MAX_ROWS + 1].iterator(2000), start=1):
         if n > MAX_ROWS:
             sheet.append([_("The list is cut at %(n)s rows: choose a smaller organisation.") % {"n": MAX_ROWS}])
             break

@@ -85,10 +85,6 @@ class Dashboard:
     ratings: list = field(default_factory=list)  # [(key, label, n, [n per conclusion])]
     rating_columns: list = field(default_factory=list)  # [(code, label)] of the conclusions
 
-    @property
-    def max_introduced(self):
-        return max([c.f["to_introduce"] for c in self.children] or [0])
-
 
 @dataclass
 class AllOrganizations:
@@ -219,11 +215,15 @@ def can_open_member(user, member) -> bool:
 
 def residence_places(user, org, limit=200):
     """Where a workplace organisation's covered members live: per residence commune committee,
-    how many are held there and how many letters still wait (a live query over its own members)."""
+    how many are held there and how many letters still wait (a live query over its own members;
+    nothing for a residence-side organisation or for all of a user's together)."""
     from django.db.models import Count, Q
 
+    from chibo.models import Side
     from dangvien.models import LinkState
 
+    if not org.pk or org.side != Side.WORKPLACE:
+        return []
     if not can_view_org(user, org):
         raise Http404
     return list(
@@ -237,3 +237,14 @@ def residence_places(user, org, limit=200):
         )
         .order_by("-total", "residence_commune__name")[:limit]
     )
+
+
+def reports_issued(user, org, limit=5):
+    """The organisation's last formal reports, for its office (the documents it issued)."""
+    from vanban.models import Document, DocumentType
+
+    from .permissions import can_issue_report
+
+    if not can_issue_report(user, org):
+        return []
+    return list(Document.objects.filter(issuer=org, doc_type=DocumentType.REPORT).order_by("-issued_at")[:limit])

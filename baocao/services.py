@@ -11,6 +11,7 @@ from chibo.models import Organization
 
 from .figures import Context, compute
 from .models import FiguresRefresh, OrgFigures
+from .permissions import can_issue_report
 
 BATCH = 5000
 
@@ -110,14 +111,13 @@ def report_issue(*, actor, board) -> "Document":  # noqa: F821 (vanban.models.Do
     organisation, signed by its configured signatory; the PDF renders once the transaction commits."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from chibo.permissions import SIGNING_ROLES, has_role_over
     from vanban.models import DocumentType
     from vanban.services import document_issue, signer_for
 
     org = board.org
     if not org.pk:
         raise ValidationError(_("A report is issued by one organisation: open its own dashboard."))
-    if not has_role_over(actor, org.path, SIGNING_ROLES):
+    if not can_issue_report(actor, org):
         raise PermissionDenied(_("Only the committee's office issues its reports."))
     if board.refreshed is None:
         raise ValidationError(_("The figures for this year have not been computed yet."))

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from .figures import figure
+
 
 @dataclass(frozen=True)
 class Column:
@@ -61,18 +63,22 @@ def cells(f) -> list[Cell]:
 @dataclass(frozen=True)
 class Item:
     label: str
+    value: int | float | None
     text: str
     drill: str | None = None
     note: str = ""
 
 
-def _item(f, key, label, drill=True, of=None):
+def _item(f, key, label=None, drill=True, of=None):
+    """A headline figure: a figure with members behind it is labelled as its drill-down list is."""
     value = f[key]
     note = ""
     if of is not None:
         pct = f[of]
         note = "" if pct is None else f"{number(pct)} %"
-    return Item(label, number(value), key if drill and value else None, note)
+    if label is None:
+        label = figure(key).label
+    return Item(label, value, number(value), key if drill and value else None, note)
 
 
 def sections(board) -> list[tuple[str, list[Item]]]:
@@ -82,46 +88,46 @@ def sections(board) -> list[tuple[str, list[Item]]]:
         (
             _("Working members and their introduction"),
             [
-                _item(f, "covered", _("Covered by QĐ 213")),
+                _item(f, "covered"),
                 _item(f, "not_introduced", _("Not introduced (HD 33 §1.2)"), drill=False),
                 _item(f, "exempt_meetings", _("Introduced, exempt from meetings (HD 33 §1.1)"), drill=False),
-                _item(f, "introduced", _("Introduced (letter issued)"), of="introduced_pct"),
-                _item(f, "acknowledged", _("Received by the residence side"), of="acknowledged_pct"),
-                _item(f, "intro_overdue", _("Introductions overdue")),
-                _item(f, "letters_late_sent", _("Letters sent and not received in time")),
-                _item(f, "links_active", _("Active residence links")),
+                _item(f, "introduced", of="introduced_pct"),
+                _item(f, "acknowledged", of="acknowledged_pct"),
+                _item(f, "intro_overdue"),
+                _item(f, "letters_late_sent"),
+                _item(f, "links_active"),
             ],
         ),
         (
             _("Residence branches and meetings"),
             [
-                _item(f, "residing", _("Members living here")),
-                _item(f, "letters_waiting", _("Letters to receive")),
-                _item(f, "letters_late_waiting", _("Letters waiting too long to be received")),
+                _item(f, "residing"),
+                _item(f, "letters_waiting"),
+                _item(f, "letters_late_waiting"),
                 _item(f, "branches_with_members", _("Residence branches with working members"), drill=False),
                 _item(f, "met", _("Branches that held a periodic meeting"), drill=False, of="met_pct"),
                 _item(f, "meetings", _("Periodic meetings held"), drill=False),
                 _item(f, "attended", _("Present"), drill=False, of="attendance_pct"),
                 _item(f, "excused", _("Absent with reason"), drill=False),
                 _item(f, "unexcused", _("Absent without reason"), drill=False),
-                _item(f, "absent_twice", _("Absent without reason twice in a row")),
+                _item(f, "absent_twice"),
             ],
         ),
         (
             _("Yearly evaluation"),
             [
                 _item(f, "expected", _("Yearly forms due"), drill=False),
-                _item(f, "requested", _("Requested by workplaces")),
-                _item(f, "forms_missing", _("Forms not started")),
-                _item(f, "filled", _("Forms filled")),
-                _item(f, "signed", _("Signed by the branch"), of="signed_pct"),
-                _item(f, "confirmed", _("Confirmed by the commune")),
-                _item(f, "forwarded", _("Forwarded to the workplace")),
-                _item(f, "overdue_unsigned", _("Not signed by the branch deadline")),
-                _item(f, "requests_overdue", _("Requests not answered by their date")),
-                _item(f, "overdue_unconfirmed", _("Not confirmed by the commune deadline")),
-                _item(f, "overdue_unforwarded", _("Not forwarded by the deadline")),
-                _item(f, "overdue_unrated", _("Forwarded forms without a quality rating")),
+                _item(f, "requested"),
+                _item(f, "forms_missing"),
+                _item(f, "filled"),
+                _item(f, "signed", of="signed_pct"),
+                _item(f, "confirmed"),
+                _item(f, "forwarded"),
+                _item(f, "overdue_unsigned"),
+                _item(f, "requests_overdue"),
+                _item(f, "overdue_unconfirmed"),
+                _item(f, "overdue_unforwarded"),
+                _item(f, "overdue_unrated"),
             ],
         ),
     ]

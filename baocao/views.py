@@ -6,15 +6,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chibo.permissions import SIGNING_ROLES, has_role_over, is_national
+from chibo.permissions import is_national
 from chibo.selectors import organization_roots
-from vanban.models import Document, DocumentType
 
 from . import charts, exports, selectors, services
+from .permissions import can_issue_report
 from .tables import COLUMNS, cells, number, sections
 
 
@@ -51,39 +52,8 @@ def dashboard(request, pk=None):
         return redirect(f"{request.path}{target}/?{request.GET.urlencode()}")
     board = selectors.dashboard(request.user, pk, year, half)
     children = [(child, cells(child.f)) for child in board.children]
-    coverage = charts.percent_bars(
-        "chart-introduced",
-        _("Introduced, by organisation (%)"),
-        _("Share of covered members to be introduced whose introduction letter has been issued."),
-        [(c.org.name, c.f["introduced_pct"]) for c in board.children if c.f["to_introduce"]],
-    )
-    on_time = charts.percent_bars(
-        "chart-on-time",
-        _("Introductions on time, by organisation (%)"),
-        _("Share of covered members to be introduced who are not past the letter deadline without a letter."),
-        [(c.org.name, c.f["intro_on_time_pct"]) for c in board.children if c.f["to_introduce"]],
-    )
-    signing = charts.percent_bars(
-        "chart-signed",
-        _("Evaluation forms signed, by organisation (%)"),
-        _("Share of the forms due (yearly and requested) that the branch has signed."),
-        [(c.org.name, c.f["signed_pct"]) for c in board.children if c.f["expected_total"]],
-    )
-    trend = charts.percent_bars(
-        "chart-trend",
-        _("Over the years"),
-        _("Share of the forms due that were signed, per year."),
-        [(str(y), f["signed_pct"]) for y, f in board.trend],
-    )
-    can_issue = bool(board.org.pk) and has_role_over(request.user, board.org.path, SIGNING_ROLES)
-    reports = []
-    if can_issue:
-        reports = list(
-            Document.objects.filter(issuer=board.org, doc_type=DocumentType.REPORT).order_by("-issued_at")[:5]
-        )
-    places = []
-    if board.org.pk and board.org.side == "workplace":
-        places = selectors.residence_places(request.user, board.org)
+    by_child, trend = charts.dashboard_charts(board)
+    can_issue = can_issue_report(request.user, board.org)
     return render(
         request,
         "baocao/dashboard.html",
@@ -97,11 +67,11 @@ def dashboard(request, pk=None):
             "columns": COLUMNS,
             "children": children,
             "total": cells(board.f),
-            "charts": [c for c in (coverage, on_time, signing) if c.bars],
-            "trend": trend if len(trend.bars) > 1 else None,
-            "places": places,
+            "charts": by_child,
+            "trend": trend,
+            "places": selectors.residence_places(request.user, board.org),
             "can_issue": can_issue,
-            "reports": reports,
+            "reports": selectors.reports_issued(request.user, board.org) if can_issue else [],
             "query": request.GET.urlencode(),
         },
     )
@@ -158,7 +128,7 @@ def report(request, pk):
     """Issue the formal report of the dashboard as shown (year, half-year) and go back to it."""
     year, half = _period(request)
     board = selectors.dashboard(request.user, pk, year, half)
-    back = f"{request.path.rsplit('/', 2)[0]}/?{request.GET.urlencode()}"
+    back = reverse("baocao:org", args=[pk]) + f"?{request.GET.urlencode()}"
     try:
         document = services.report_issue(actor=request.user, board=board)
     except (ValidationError, PermissionDenied) as exc:

@@ -26,3 +26,13 @@ def execute_prepared(cursor, sql: str, params: list):
         cursor.execute(f"PREPARE {name} AS " + re.sub("%s", lambda _m: f"${next(numbers)}", sql))
         prepared.add(name)
     cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+
+
+def from_row(model, fields, values):
+    """A model instance from a raw row's values for `fields` (in that order), passed through the
+    fields' database converters as the ORM would (a JSON column arrives as text otherwise)."""
+    values = list(values)
+    for n, f in enumerate(fields):
+        for converter in f.get_db_converters(connection):
+            values[n] = converter(values[n], f, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], values)

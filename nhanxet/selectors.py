@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from chibo.models import Organization, Side
 from chibo.permissions import READ_ROLES, can_manage_branch_sql, path_q, scope_paths
-from common.db import execute_prepared
+from common.db import execute_prepared, from_row
 from dangvien.models import HELD_STATES, LinkState, ResidenceLink
 
 from .models import (
@@ -192,24 +192,28 @@ def form_neighbours(branch, link):
     return (order[n + 1] if n + 1 < len(order) else None), (n + 1, len(order))
 
 
-def link_for_editing(user, branch_pk, link_pk) -> ResidenceLink:
-    """A member's link in a branch the user manages, with its member and branch, else 404: one
-    statement, the user's right over the branch read in it (the draft autosave runs this on every
-    keystroke pause; the ORM's query building cost more than the query)."""
+def link_for_editing(user, branch_pk, link_pk, *, workplace: bool = False) -> ResidenceLink:
+    """A member's link in a branch the user manages, with its member and branch (and with
+    `workplace`, its workplace committee, which the form page names), else 404: one statement,
+    the user's right over the branch read in it (the draft autosave runs this on every keystroke
+    pause and the form page on every member; the ORM's query building cost more than the query)."""
     from chibo.models import Organization
     from dangvien.models import Member
 
-    models = (ResidenceLink, Member, Organization)
-    manages, params = can_manage_branch_sql(user, column="b.path")
-    columns = ", ".join(
-        f"{alias}.{f.column}" for model, alias in zip(models, "lmb", strict=True) for f in model._meta.concrete_fields
+    models = [(ResidenceLink, "l"), (Member, "m"), (Organization, "b")]
+    joins = (
+        f" JOIN {Member._meta.db_table} m ON m.id = l.member_id"
+        f" JOIN {Organization._meta.db_table} b ON b.id = l.residence_branch_id"
     )
+    if workplace:
+        models.append((Organization, "w"))
+        joins += f" LEFT JOIN {Organization._meta.db_table} w ON w.id = l.workplace_committee_id"
+    manages, params = can_manage_branch_sql(user, column="b.path")
+    columns = ", ".join(f"{alias}.{f.column}" for model, alias in models for f in model._meta.concrete_fields)
     with connection.cursor() as cursor:
         execute_prepared(
             cursor,
-            f"SELECT {columns}, {manages} FROM {ResidenceLink._meta.db_table} l"  # noqa: S608 (names from the models)
-            f" JOIN {Member._meta.db_table} m ON m.id = l.member_id"
-            f" JOIN {Organization._meta.db_table} b ON b.id = l.residence_branch_id"
+            f"SELECT {columns}, {manages} FROM {ResidenceLink._meta.db_table} l{joins}"  # noqa: S608 (names from the models)
             " WHERE l.id = %s AND l.residence_branch_id = %s AND b.is_active AND l.state IN (%s, %s)",
             [*params, link_pk, branch_pk, LinkState.RECEIVED, LinkState.ACTIVE],
         )
@@ -218,18 +222,42 @@ def link_for_editing(user, branch_pk, link_pk) -> ResidenceLink:
         raise Http404
     instances = []
     start = 0
-    for model in models:
+    for model, _alias in models:
         end = start + len(model._meta.concrete_fields)
-        instances.append(model.from_db(connection.alias, None, row[start:end]))
+        values = row[start:end]
+        instances.append(None if values[0] is None else from_row(model, model._meta.concrete_fields, values))
         start = end
-    link, link.member, link.residence_branch = instances
+    link, link.member, link.residence_branch = instances[:3]
+    if workplace:
+        link.workplace_committee = instances[3]
     return link
 
 
 def form_current(link, year, request=None) -> Evaluation | None:
-    qs = Evaluation.objects.filter(member=link.member_id, is_current=True).select_related("criteria_set")
-    qs = qs.filter(request=request) if request else qs.filter(request__isnull=True, year=year)
-    return qs.first()
+    """The member's current form for the year (or the request), with its criteria set: one
+    prepared statement on PostgreSQL, the frozen set from the process's cache (the form page
+    reads this for every member the secretary opens)."""
+    from .services.criteria import criteria_set_of
+
+    if connection.vendor != "postgresql":
+        qs = Evaluation.objects.filter(member=link.member_id, is_current=True).select_related("criteria_set")
+        qs = qs.filter(request=request) if request else qs.filter(request__isnull=True, year=year)
+        return qs.first()
+    fields = Evaluation._meta.concrete_fields
+    which = "request_id = %s" if request is not None else "request_id IS NULL AND year = %s"
+    with connection.cursor() as cursor:
+        execute_prepared(
+            cursor,
+            f"SELECT {', '.join(f.column for f in fields)} FROM {Evaluation._meta.db_table}"  # noqa: S608 (names from the models)
+            f" WHERE member_id = %s AND is_current AND {which} ORDER BY id LIMIT 1",
+            [link.member_id, request.pk if request is not None else year],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    evaluation = from_row(Evaluation, fields, row)
+    evaluation.criteria_set = criteria_set_of(evaluation.criteria_set_id)
+    return evaluation
 
 
 def form_history(evaluation: Evaluation):

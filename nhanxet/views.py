@@ -245,13 +245,13 @@ def _form_post(request, *, branch, link, year, eval_request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def form(request, pk, year, link_pk):
+    # The link, its member and branch and the user's right over the branch in one query: the
+    # autosave runs this on every pause in typing, the page on every member opened.
     if request.method == "POST":
-        # The autosave: the link, its branch and the permission in one query.
         link = selectors.link_for_editing(request.user, pk, link_pk)
         return _form_post(request, branch=link.residence_branch, link=link, year=year, eval_request=None)
-    branch = _managed_branch(request, pk)
-    link = selectors.link_in_branch(branch, link_pk)
-    return _form_page(request, branch=branch, link=link, year=year)
+    link = selectors.link_for_editing(request.user, pk, link_pk, workplace=True)
+    return _form_page(request, branch=link.residence_branch, link=link, year=year)
 
 
 @login_required

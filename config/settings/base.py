@@ -77,6 +77,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "taikhoan.User"
+# ModelBackend with the request's user read by a prepared statement (taikhoan/backends.py).
+AUTHENTICATION_BACKENDS = ["taikhoan.backends.UserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -134,7 +136,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Celery runs tasks eagerly in the web process (the embedded default).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "common.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis and written through to the database: one query less on
     # every request (the evaluation form autosaves often), none lost if Redis restarts.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

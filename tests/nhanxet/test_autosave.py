@@ -205,3 +205,36 @@ def test_request_forms_save_again_the_same_way(period):
         services.evaluation_save(
             actor=period["secretary"], link=other, year=period["year"], lock_version=1, answers={}, request=request
         )
+
+
+def test_form_current_reads_the_form_as_the_orm_does(period):
+    link = period["links"][0]
+    assert selectors.form_current(link, period["year"]) is None
+    _save(period, link, 0)
+    saved = _save(period, link, 1, answers={"example": "fair", "citizen": "good"}, remarks="Gương mẫu")
+    found = selectors.form_current(link, period["year"])
+    stored = Evaluation.objects.get(pk=saved.pk)
+    fields = [f.attname for f in Evaluation._meta.concrete_fields]
+    assert {f: getattr(found, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert found.answers == {"example": "fair", "citizen": "good"}  # a dict, not the column's text
+    assert found.criteria_set == stored.criteria_set
+    assert selectors.form_current(link, period["year"] + 1) is None
+
+
+def test_form_page_queries(client, period):
+    """Opening a member's draft: the user, the link with the right and the workplace, the form, the next member."""
+    link = period["links"][0]
+    _save(period, link, 0, answers={"example": "fair"})
+    url = reverse("nhanxet:form", args=[period["res"].pk, period["year"], link.pk])
+    client.force_login(period["secretary"])
+    assert client.get(url).status_code == 200  # prepares this connection's statements
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert len(queries.captured_queries) == 4, [q["sql"][:80] for q in queries.captured_queries]
+    body = page.content.decode()
+    assert link.workplace_committee.name in body and link.member.full_name in body
+    assert 'value="fair" autocomplete="off" checked' in body
+    # The branch in the address must be the link's.
+    other = reverse("nhanxet:form", args=[period["a1"].pk, period["year"], link.pk])
+    assert client.get(other).status_code == 404

@@ -40,17 +40,12 @@ After a warm-up (--warmup s, not counted) the saves answered during --duration s
 
 Server: `gunicorn config.wsgi` with config.settings.bench (DEBUG off, DATABASE_URL, Redis
 cache) and CONN_MAX_AGE=60 as in production (persistent connections), on a free loopback port.
-Worker choice on this 2-core machine: 5 sync workers (2 × cores + 1, gunicorn's own advice), the
-default of --workers. A save is CPU work in Python (Django's request, session and user, the view,
-the service: ~3-5 ms of CPU in Django alone since the save became three prepared statements,
-against ~12-15 ms before) around four short queries; a form-page open costs ~20 ms of worker CPU
-and ~5 ms of database CPU, so opens are now about 40% of the workers' CPU. Sync workers keep both
-cores busy while one waits for PostgreSQL, with no thread switching inside a worker. Measured
-alternately with this script (30 s runs, no other work on the machine, each run saturating both
-cores itself): 5 sync 118, 96, 129, 120, 94 and 96 saves/s; gthread 3 × 4 threads (keep-alive)
-96, 125, 79, 54, 101 and 88, worker CPU per request the same within noise (9.8-12.7 against
-9.8-13.0 ms). Keep-alive saves little next to a request's Django work, so the conventional
-setting stays.
+Worker choice on this 2-core machine: 5 sync workers (2 × cores + 1, gunicorn's own advice),
+the default of --workers (the Dockerfile starts 3). A save costs ~1.5-2 ms of worker CPU (session read from
+Redis, the user, the link with the right, the prepared update with its audit row) and a form-page
+open ~4.5-6 ms; with the machine no longer saturated, 2, 3 and 5 workers gave p95 23.0, 19.2 and
+16.6 ms at 196 saves/s, and gthread workers (2 × 4, 3 × 2 threads) did worse than sync when the
+machine was saturated (GIL contention inside a worker), so the conventional setting stays.
 """
 
 import argparse

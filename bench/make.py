@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 
 SIZES = {
-    "small": {"members": 20_000, "requests": 100, "letters": 100, "pdfs": 50},
-    "national": {"members": 2_500_000, "requests": 300, "letters": 1000, "pdfs": 200},
+    "small": {"members": 20_000, "requests": 100, "letters": 100, "pdfs": 50, "import_rows": 5_000},
+    "national": {"members": 2_500_000, "requests": 300, "letters": 1000, "pdfs": 200, "import_rows": 50_000},
 }
 SEED = 213
 
@@ -87,6 +87,10 @@ def main():
     subprocess.run([python, "-m", "bench.reminders"], env=env, check=True)
     # 50 secretaries autosaving forms against gunicorn: its own database (tdv213_bench_forms), any size.
     subprocess.run([python, "-m", "bench.forms"], env=env, check=True)
+    # A 50,000-row member list imported (dry run and write): its own database, emptied each run.
+    imports_env = {**env, "DATABASE_URL": database_url("imports")}
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], env=imports_env, check=True)
+    subprocess.run([python, "-m", "bench.imports", "--rows", str(spec["import_rows"])], env=imports_env, check=True)
     # Letters in bulk with two real Celery workers: their own database and Redis db.
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/14"
     letters_env = {

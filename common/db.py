@@ -36,3 +36,80 @@ def from_row(model, fields, values):
         for converter in f.get_db_converters(connection):
             values[n] = converter(values[n], f, connection)
     return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+# COPY's text format: backslash, tab and line breaks escaped; \\N is NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_insert(model, objs, *, batch: int = 20_000) -> list:
+    """Insert many new rows of `model` with COPY on PostgreSQL (elsewhere bulk_create). Each row is
+    a model instance, whose primary key is then drawn from the table's sequence first and set on
+    it, or a dict of attribute names (missing ones take the field's default; the primary key is
+    left to the database). auto_now fields are filled as save() would. Django's bulk_create spends
+    most of its time building the INSERT's parameters in Python; COPY of the same rows as text
+    takes a fraction of it (the member import writes six tables of 50,000 rows in one transaction)."""
+    import io
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db import models as dj
+    from django.utils import timezone
+
+    objs = list(objs)
+    if not objs:
+        return objs
+    plain = isinstance(objs[0], dict)
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create([model(**o) for o in objs] if plain else objs, batch_size=2000)
+    pk = meta.pk
+    fields = [f for f in meta.concrete_fields if not (plain and f.primary_key)]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        missing = [] if plain else [o for o in objs if o.pk is None]
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(missing)],
+            )
+            for obj, (value,) in zip(missing, cursor.fetchall(), strict=True):
+                setattr(obj, pk.attname, value)
+        getters = []
+        for f in fields:
+            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            if plain:
+                default = now if auto else f.get_default()
+                get = lambda o, a=f.attname, d=default: o.get(a, d)  # noqa: E731
+            else:
+                get = (lambda o, f=f: f.pre_save(o, add=True)) if auto else (lambda o, a=f.attname: getattr(o, a))
+            if isinstance(f, dj.JSONField):
+                get = lambda o, g=get, f=f: _json(g(o), f.encoder or DjangoJSONEncoder, json)  # noqa: E731
+            getters.append(get)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        for start in range(0, len(objs), batch):
+            lines = ["\t".join([_copy_text(get(obj)) for get in getters]) for obj in objs[start : start + batch]]
+            buffer = io.StringIO("\n".join(lines) + "\n")
+            cursor.copy_expert(f"COPY {meta.db_table} ({columns}) FROM STDIN WITH (FORMAT text)", buffer)
+    if not plain:
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = connection.alias
+    return objs
+
+
+def _json(value, encoder, json):
+    return None if value is None else json.dumps(value, cls=encoder)
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text

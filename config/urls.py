@@ -14,6 +14,7 @@ urlpatterns = [
     path("van-ban/", include("vanban.urls")),
     path("nhan-xet/", include("nhanxet.urls")),
     path("bao-cao/", include("baocao.urls")),
+    path("nhap-du-lieu/", include("nhapdulieu.urls")),
     path("", include("taikhoan.urls")),
 ]
 

@@ -47,9 +47,9 @@ def snapshot(instance, fields) -> dict:
     return {name: getattr(instance, name) for name in fields}
 
 
-def audit_record_many(*, actor, action: str, entries) -> list[AuditEvent]:
-    """One audit row per (object, changes) pair, written in one statement (bulk services)."""
-    events = [
+def audit_events(*, actor, action: str, entries, reason: str = "") -> list[AuditEvent]:
+    """Unsaved audit rows, one per (object, changes) pair, for a bulk service to insert."""
+    return [
         AuditEvent(
             actor=actor if actor is not None and actor.pk else None,
             action=action,
@@ -57,7 +57,13 @@ def audit_record_many(*, actor, action: str, entries) -> list[AuditEvent]:
             object_id=str(obj.pk),
             object_repr=str(obj)[:255],
             changes=_plain(changes or {}),
+            reason=reason,
         )
         for obj, changes in entries
     ]
+
+
+def audit_record_many(*, actor, action: str, entries, reason: str = "") -> list[AuditEvent]:
+    """One audit row per (object, changes) pair, written in one statement (bulk services)."""
+    events = audit_events(actor=actor, action=action, entries=entries, reason=reason)
     return AuditEvent.objects.bulk_create(events, batch_size=500)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "vanban",
     "baocao",
     "nhacviec",
+    "nhapdulieu",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,12 @@ INTRODUCTION_DAYS_LIMIT = env.int("INTRODUCTION_DAYS_LIMIT", default=30)
 MEETING_HALF_YEAR_GRACE_DAYS = env.int("MEETING_HALF_YEAR_GRACE_DAYS", default=31)
 MEMBER_LIST_PAGE_SIZE = env.int("MEMBER_LIST_PAGE_SIZE", default=50)
 MEMBER_LIST_COUNT_LIMIT = env.int("MEMBER_LIST_COUNT_LIMIT", default=1000)
+# Member lists uploaded for import: the largest file, its rows, what an .xlsx may unpack to (zip
+# bombs), and how many problems a dry run keeps to show (all are counted).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
+IMPORT_PROBLEMS_KEPT = env.int("IMPORT_PROBLEMS_KEPT", default=5000)
 
 LOGGING = {
     "version": 1,

@@ -121,3 +121,22 @@ def test_form_saves_against_gunicorn():
     saves = AuditEvent.objects.filter(action__in=["evaluation.create", "evaluation.save"]).count()
     assert Evaluation.objects.filter(status="draft").exists()
     assert saves == sum(Evaluation.objects.values_list("lock_version", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_benchmark_runs(settings, tmp_path):
+    """bench.imports on a small file: it prints its figures and writes what the dry run found
+    (committed transactions, as the tasks run after them)."""
+    from bench.imports import measure
+    from nhapdulieu.models import ImportJob
+
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path)
+    out = io.StringIO()
+    records = {r["name"]: r for r in measure(rows=300, seed=3, out=out)}
+    assert set(records) == {"import_50k_rows_s", "import_counts", "import_file"}
+    counts = records["import_counts"]["counts"]
+    assert counts["create"] + counts["error"] == 300 and counts["error"] >= 1  # row 200 has 31 February
+    assert Member.objects.count() == counts["create"] and ImportJob.objects.get().status == "done"
+    # A second run starts from no member of the last one.
+    measure(rows=300, seed=3, out=io.StringIO())
+    assert Member.objects.count() == counts["create"]

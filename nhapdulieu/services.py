@@ -1,0 +1,809 @@
+"""Importing a member list: upload, choose columns, dry run, write. Every write of members goes
+through here in one transaction, with history, audit rows and the import's own log."""
+
+import datetime
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.models import Organization
+from chibo.permissions import can_manage_members
+from common.db import copy_insert, from_row
+from common.text import fold, normalize
+from dangvien import namewords
+from dangvien.models import EXEMPTION_KINDS, Exemption, Member, MemberNameWord, MemberStatus, NameWord
+from dangvien.services.members import MEMBER_FIELDS
+from nhatky.models import AuditEvent
+from nhatky.services import audit_events, audit_record
+
+from . import communes, reading
+from .fields import BY_KEY, FIELDS, header_key, suggest
+from .models import CommitMode, DuplicatePolicy, ImportChange, ImportJob, ImportSettings, ImportStatus
+
+SAMPLE_ROWS = 5
+# The upload reads this many rows (header, examples, the legacy-encoding sample); the dry run reads all.
+HEAD_ROWS = 3000
+# The member fields a file can set (the organisation comes from its own column or the import's).
+WRITABLE = [f for f in MEMBER_FIELDS if f != "organization"] + ["organization"]
+EXEMPTION_KEYS = ("exemption", "exemption_reason", "exemption_start", "exemption_decided_by")
+
+
+def _check(actor, organization):
+    if not can_manage_members(actor, organization):
+        raise PermissionDenied(_("You may not manage members of this organisation."))
+
+
+def progress_key(job_id: int) -> str:
+    return f"import:{job_id}:progress"
+
+
+def _progress(job_id, done, total, phase):
+    cache.set(progress_key(job_id), {"done": done, "total": total, "phase": phase}, 3600)
+
+
+# ---- upload and columns ---------------------------------------------------------------------
+
+
+def import_upload(*, actor, organization: Organization, uploaded) -> ImportJob:
+    """Keep the file, check it is a spreadsheet within the limits, find its header and suggest what
+    each column means (what this organisation chose before first)."""
+    _check(actor, organization)
+    try:
+        reading.check_size(uploaded.size)
+        data = uploaded.read()
+        kind = reading.sniff(data[:8192])
+        sheet = reading.read(_bytes_io(data), kind, head=HEAD_ROWS)
+    except reading.FileRefused as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    remembered = _settings(organization).columns
+    guess = suggest(sheet.headers, remembered)
+    name = normalize(uploaded.name or "")[:200] or "tep"
+    with transaction.atomic():
+        job = ImportJob(
+            organization=organization,
+            created_by=actor,
+            file_name=name,
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_kind=kind,
+            sheet_name=sheet.name[:100],
+            header_row=sheet.header_row,
+            headers=sheet.headers,
+            sample=[[reading._cell_text(_shown(v)) for v in cells] for _n, cells in sheet.rows[:SAMPLE_ROWS]],
+            mapping={str(i): key for i, key in guess.items()},
+            total_rows=sheet.data_rows,
+            legacy=sheet.legacy or "",
+            legacy_examples=sheet.legacy_examples,
+        )
+        job.file.save(f"{job.file_sha256[:16]}.{kind}", ContentFile(data), save=False)
+        job.save()
+        audit_record(
+            actor=actor,
+            action="import.upload",
+            obj=job,
+            changes={"file": name, "rows": job.total_rows, "organization": organization.pk},
+        )
+    return job
+
+
+def _bytes_io(data):
+    import io
+
+    return io.BytesIO(data)
+
+
+def _shown(value):
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def _settings(organization) -> ImportSettings:
+    found = ImportSettings.objects.filter(organization=organization).first()
+    return found or ImportSettings(organization=organization)
+
+
+def import_columns(*, actor, job: ImportJob, mapping: dict, duplicates: str, mode: str) -> ImportJob:
+    """The user's choice of what each column means and how to treat duplicates and problems; the
+    choice is remembered for the organisation. The dry run then starts in the background."""
+    _check(actor, job.organization)
+    if job.status in (ImportStatus.WRITING, ImportStatus.DONE):
+        raise ValidationError(_("This import has already been written."))
+    clean, seen = {}, {}
+    errors = {}
+    for index, key in mapping.items():
+        index = int(index)
+        if not key:
+            continue
+        if key not in BY_KEY or not 0 <= index < len(job.headers):
+            errors[f"col_{index}"] = _("Choose a field from the list.")
+            continue
+        if key in seen:
+            errors[f"col_{index}"] = _("%(field)s is already chosen for column %(n)s.") % {
+                "field": BY_KEY[key].label,
+                "n": seen[key] + 1,
+            }
+            continue
+        seen[key] = index
+        clean[str(index)] = key
+    missing = [f for f in FIELDS if f.required and f.key not in seen]
+    if missing:
+        errors["__all__"] = _("Choose the column of: %(fields)s.") % {
+            "fields": ", ".join(str(f.label) for f in missing)
+        }
+    if duplicates not in DuplicatePolicy.values:
+        errors["duplicates"] = _("Choose what to do with members already in the system.")
+    if mode not in CommitMode.values:
+        errors["mode"] = _("Choose what to do when some rows have problems.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        job.mapping, job.duplicates, job.mode = clean, duplicates, mode
+        job.status = ImportStatus.CHECKING
+        job.save(update_fields=["mapping", "duplicates", "mode", "status"])
+        remembered = _settings(job.organization)
+        remembered.columns.update(
+            {header_key(job.headers[int(i)]): key for i, key in clean.items() if job.headers[int(i)]}
+        )
+        remembered.save()
+        audit_record(
+            actor=actor,
+            action="import.columns",
+            obj=job,
+            changes={"mapping": clean, "duplicates": duplicates, "mode": mode},
+        )
+        transaction.on_commit(lambda: _schedule("check", job.pk))
+    return job
+
+
+def import_communes(*, actor, job: ImportJob, choices: dict) -> ImportJob:
+    """The user's confirmation of today's unit for commune names the dry run could not place
+    (remembered for the organisation); the dry run runs again."""
+    from chibo.models import Commune
+
+    _check(actor, job.organization)
+    codes = {key: int(code) for key, code in choices.items() if code and key in job.communes}
+    known = set(Commune.objects.filter(code__in=codes.values()).values_list("code", flat=True))
+    if set(codes.values()) - known:
+        raise ValidationError(_("Choose a commune from the suggestions."))
+    with transaction.atomic():
+        remembered = _settings(job.organization)
+        remembered.communes.update(codes)
+        remembered.save()
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
+        audit_record(actor=actor, action="import.communes", obj=job, changes={"communes": codes})
+        transaction.on_commit(lambda: _schedule("check", job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def import_write(*, actor, job: ImportJob) -> ImportJob:
+    """Start writing the checked rows (in the background)."""
+    _check(actor, job.organization)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportStatus.CHECKED:
+            raise ValidationError(_("Run the check first; only a checked import can be written."))
+        if job.mode == CommitMode.ALL and job.counts.get("error"):
+            raise ValidationError(
+                _("%(n)s rows have problems and you chose to write nothing then: correct the file and upload it again.")
+                % {"n": job.counts["error"]}
+            )
+        if not (job.counts.get("create") or job.counts.get("update")):
+            raise ValidationError(_("There is nothing to write."))
+        job.status = ImportStatus.WRITING
+        job.save(update_fields=["status"])
+        audit_record(actor=actor, action="import.write", obj=job, changes={"counts": job.counts})
+        transaction.on_commit(lambda: _schedule("write", job.pk))
+    return job
+
+
+def _schedule(what, job_id):
+    from . import tasks
+
+    (tasks.check_import if what == "check" else tasks.write_import).delay(job_id)
+
+
+# ---- the dry run ----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int
+    action: str = "create"  # create / update / skip / error
+    data: dict = field(default_factory=dict)  # member field → value
+    exemption: dict = field(default_factory=dict)
+    member: Member | None = None  # the member already in the system (update / skip)
+    changes: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)  # [(column, message)]
+    notes: list = field(default_factory=list)
+    validated: bool = False  # checked as a new member's values
+    keys: list | None = None
+
+
+def header_of(job: ImportJob):
+    """The column a field was read from, as the user sees it in the file (for messages)."""
+    column_of = {key: int(i) for i, key in job.mapping.items()}
+
+    def header(key):
+        index = column_of.get(key)
+        if index is None:
+            return str(BY_KEY[key].label) if key in BY_KEY else str(Member._meta.get_field(key).verbose_name)
+        return job.headers[index] or _("column %(n)s") % {"n": index + 1}
+
+    return header
+
+
+def analyse(job: ImportJob, *, progress=True) -> list[Row]:
+    """Every data row of the file read, checked and matched against the members already in the
+    system: what writing it would do, and every problem by row and column."""
+    rows = parse_rows(job, progress=progress)
+    plan(job, rows)
+    return rows
+
+
+def plan(job: ImportJob, rows: list[Row]):
+    """Against the members in the system now: which rows create, update or skip a member. A row
+    the dry run already checked as a new member is not checked again (its values have not
+    changed); an update is, against the member as it is now."""
+    _duplicates(job, rows, header_of(job))
+
+
+def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
+    """Every data row of the file read into member values, with the problems of each value."""
+    with job.file.open("rb") as handle:
+        sheet = reading.read(_bytes_io(handle.read()), job.file_kind)
+    mapping = {int(i): key for i, key in job.mapping.items()}
+    column_of = {key: i for i, key in mapping.items()}
+    header = header_of(job)
+
+    remembered = _settings(job.organization)
+    matcher = communes.Matcher(remembered.communes) if "residence_commune" in column_of else None
+    organizations = _organizations(job.organization) if "organization" in column_of else {}
+    uncalculated = set(sheet.uncalculated)
+    rows: list[Row] = []
+    unplaced: dict[str, list] = {}
+    total = len(sheet.rows)
+    for done, (number, cells) in enumerate(sheet.rows, start=1):
+        row = Row(number)
+        values = {}
+        for index, key in mapping.items():
+            raw = cells[index] if index < len(cells) else None
+            if (number, index) in uncalculated:
+                row.problems.append(
+                    (header(key), _("a formula without a computed value: open the file in Excel and save it"))
+                )
+                continue
+            try:
+                value, note = BY_KEY[key].parse(raw)
+            except ValueError as exc:
+                row.problems.append((header(key), str(exc)))
+                continue
+            if note:
+                row.notes.append((header(key), note))
+            values[key] = value
+        _member_data(job, row, values, column_of, header, organizations, matcher, unplaced)
+        rows.append(row)
+        if progress and done % 2000 == 0:
+            _progress(job.pk, done, total, "check")
+    job.communes = {key: suggestions for key, suggestions in list(unplaced.items())[:200]}
+    job.empty_rows = sheet.empty_rows
+    return rows
+
+
+def _organizations(root) -> dict:
+    out = {}
+    for org in Organization.objects.filter(path__startswith=root.path, is_active=True):
+        for name in {org.name, org.short_name}:
+            if name:
+                out.setdefault(fold(name), []).append(org)
+    # Names as typed exactly, found without folding each row's text.
+    out.update({org.name: [org] for orgs in list(out.values()) for org in orgs if len(out[fold(org.name)]) == 1})
+    return out
+
+
+def _member_data(job, row, values, column_of, header, organizations, matcher, unplaced):
+    data = {k: v for k, v in values.items() if k in MEMBER_FIELDS and k != "organization"}
+    if "female_mark" in values and "gender" not in values:
+        data["gender"] = values["female_mark"]
+    if "organization" in column_of and values.get("organization"):
+        found = organizations.get(values["organization"]) or organizations.get(fold(values["organization"]), [])
+        if len(found) == 1:
+            data["organization"] = found[0]
+        else:
+            row.problems.append(
+                (
+                    header("organization"),
+                    _("“%(value)s” is not an organisation under %(org)s.")
+                    % {"value": values["organization"], "org": job.organization.name}
+                    if not found
+                    else _("Several organisations are called “%(value)s”; write the full name.")
+                    % {"value": values["organization"]},
+                )
+            )
+    if matcher is not None and values.get("residence_commune"):
+        commune, suggestions = matcher.match(values["residence_commune"], values.get("residence_province", ""))
+        if commune is not None:
+            data["residence_commune"] = commune
+        else:
+            key = matcher.key(values["residence_commune"], values.get("residence_province", ""))
+            unplaced.setdefault(key, suggestions)
+            row.problems.append(
+                (
+                    header("residence_commune"),
+                    _("“%(value)s” is not a commune of today (after the 2025 merger): confirm its unit below.")
+                    % {"value": values["residence_commune"]},
+                )
+            )
+    if "status" not in data and "full_membership_date" in data:
+        data["status"] = MemberStatus.FULL if data["full_membership_date"] else MemberStatus.PROBATIONARY
+    for key in ("card_number",):
+        if key in data and not data[key]:
+            data[key] = None
+    if values.get("exemption"):
+        row.exemption = {
+            "category": values["exemption"],
+            "reason": values.get("exemption_reason") or "",
+            "start_date": values.get("exemption_start") or timezone.localdate(),
+            "decided_by": values.get("exemption_decided_by") or job.organization.name,
+        }
+        if not row.exemption["reason"]:
+            row.problems.append((header("exemption_reason"), _("Give the reason for the exemption.")))
+    row.data = data
+
+
+# The text and choice fields a file sets, checked as Member's own validators and choices do (the
+# parsers already made the dates, yes/no and the units; Model.clean_fields would query each unit).
+_CHECKED = [
+    Member._meta.get_field(name)
+    for name in ("full_name", "gender", "citizen_id", "card_number", "status", "position", "workplace_unit",
+                 "residence_hamlet", "residence_street", "phone", "email", "notes")
+]  # fmt: skip
+
+
+def _validate(member: Member, row: Row, header):
+    problems = []
+    for f in _CHECKED:
+        value = getattr(member, f.attname)
+        if value in (None, ""):
+            continue
+        try:
+            f.run_validators(value)
+            if f.choices and value not in {c for c, _label in f.flatchoices}:
+                raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
+        except ValidationError as exc:
+            problems += [(header(f.name), m) for m in exc.messages]
+    try:
+        member.clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            column = header(name) if name in BY_KEY or name in MEMBER_FIELDS else ""
+            problems += [(column, m) for m in messages]
+    row.problems += problems
+
+
+def _duplicates(job, rows, header):
+    """Rows naming the same member as an earlier row, or as a member already in the system."""
+    first = {}
+    for row in rows:
+        if row.problems:
+            continue
+        for key in _keys(row):
+            if key in first:
+                row.problems.append(("", _("The same member as row %(n)s.") % {"n": first[key]}))
+                break
+        else:
+            for key in _keys(row):
+                first[key] = row.number
+    existing = _existing([row for row in rows if not row.problems])
+    for row in rows:
+        if row.problems:
+            row.action = "error"
+            continue
+        found = {existing[k] for k in _keys(row) if k in existing}
+        if len(found) > 1:
+            row.problems.append(
+                (
+                    "",
+                    _("The citizen ID, card number and name with birth date match different members in the system."),
+                )
+            )
+            row.action = "error"
+            continue
+        if found:
+            member = found.pop()
+            if not member.org_path.startswith(job.organization.path):
+                row.problems.append(
+                    (
+                        "",
+                        _("This member is already in the system in another organisation; ask the organisation board."),
+                    )
+                )
+                row.action = "error"
+                continue
+            if job.duplicates == DuplicatePolicy.SKIP:
+                row.action, row.member = "skip", member
+                row.notes.append(("", _("already in the system: skipped")))
+                continue
+            row.member = member
+            _plan_update(job, row, member, header)
+        else:
+            _plan_create(job, row, header)
+
+
+def _keys(row):
+    """The keys a row's member is known by (computed once a row)."""
+    if row.keys is None:
+        data = row.data
+        row.keys = []
+        if data.get("citizen_id"):
+            row.keys.append(("citizen_id", data["citizen_id"]))
+        if data.get("card_number"):
+            row.keys.append(("card_number", data["card_number"]))
+        if data.get("full_name") and data.get("birth_date"):
+            row.keys.append(("name_birth", fold(data["full_name"]), data["birth_date"]))
+    return row.keys
+
+
+def _existing(rows) -> dict:
+    """Members already in the system under any of the rows' keys: three queries, each key list
+    sent as one array (a 50,000-row file's keys as IN lists took seconds to build)."""
+    out = {}
+    ids = sorted({r.data["citizen_id"] for r in rows if r.data.get("citizen_id")})
+    cards = sorted({r.data["card_number"] for r in rows if r.data.get("card_number")})
+    pairs = sorted(
+        {
+            (fold(r.data["full_name"]), r.data["birth_date"])
+            for r in rows
+            if r.data.get("full_name") and r.data.get("birth_date")
+        }
+    )
+    for m in _members_where("m.citizen_id = ANY(%s)", [ids], citizen_id__in=ids):
+        out[("citizen_id", m.citizen_id)] = m
+    for m in _members_where("m.card_number = ANY(%s)", [cards], card_number__in=cards):
+        out[("card_number", m.card_number)] = m
+    names, births = [p[0] for p in pairs], [p[1] for p in pairs]
+    found = _members_where(
+        "(m.search_name, m.birth_date) IN (SELECT * FROM unnest(%s::varchar[], %s::date[]))",
+        [names, births],
+        search_name__in=names,
+        birth_date__in=births,
+    )
+    wanted = set(pairs)
+    for m in found:
+        if (m.search_name, m.birth_date) in wanted:
+            out[("name_birth", m.search_name, m.birth_date)] = m
+    # One object per member, whichever key found it.
+    by_pk = {}
+    for key, m in out.items():
+        out[key] = by_pk.setdefault(m.pk, m)
+    return out
+
+
+def _members_where(condition: str, params: list, **orm_filter) -> list:
+    """Members matching an SQL condition on PostgreSQL (the ORM filter elsewhere)."""
+    from django.db import connection
+
+    if not params[0]:
+        return []
+    if connection.vendor != "postgresql":
+        return list(Member.objects.filter(**orm_filter))
+    fields = Member._meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join('m.' + f.column for f in fields)} FROM {Member._meta.db_table} m WHERE {condition}",  # noqa: S608 (names from the model)
+            params,
+        )
+        return [from_row(Member, fields, row) for row in cursor.fetchall()]
+
+
+def _plan_create(job, row, header):
+    data = dict(row.data)
+    data.setdefault("organization", job.organization)
+    for f in FIELDS:
+        if f.required and not data.get(f.key):
+            row.problems.append((header(f.key), _("This column is empty.")))
+    for key, message in (
+        ("gender", _("Give the gender (a Giới tính column, or x in a Nữ column).")),
+        ("birth_date", _("Give the date of birth.")),
+        ("citizen_id", _("Give the citizen ID.")),
+        ("admission_date", _("Give the admission date.")),
+    ):
+        if not data.get(key) and not any(c == header(key) for c, _m in row.problems):
+            row.problems.append((header(key), message))
+    if not row.problems:
+        data.setdefault("status", MemberStatus.FULL if data.get("full_membership_date") else MemberStatus.PROBATIONARY)
+        if not row.validated:
+            _validate(Member(**{k: v for k, v in data.items() if k in MEMBER_FIELDS}), row, header)
+            row.validated = True
+        row.data = data
+    row.action = "error" if row.problems else "create"
+
+
+def _plan_update(job, row, member, header):
+    data = {k: v for k, v in row.data.items() if k in MEMBER_FIELDS}
+    changes = {}
+    for name, value in data.items():
+        current = getattr(member, "organization_id" if name == "organization" else name)
+        new = value.pk if name == "organization" else value
+        if name == "residence_commune":
+            current, new = member.residence_commune_id, value.pk
+        if current != new and not (current in (None, "") and new in (None, "")):
+            changes[name] = (current, value)
+    if not changes and not row.exemption:
+        row.action = "skip"
+        row.notes.append(("", _("already in the system, nothing changed")))
+        return
+    for name, (_old, value) in changes.items():
+        setattr(member, name, value)
+    _validate(member, row, header)
+    if "organization" in changes and not changes["organization"][1].path.startswith(job.organization.path):
+        row.problems.append((header("organization"), _("You may not manage members of this organisation.")))
+    row.changes = {name: value for name, (_old, value) in changes.items()}
+    row.action = "error" if row.problems else "update"
+
+
+def import_check(job_id: int) -> ImportJob:
+    """The dry run (a task): counts and problems stored on the job, nothing else written."""
+    job = ImportJob.objects.select_related("organization").get(pk=job_id)
+    if job.status != ImportStatus.CHECKING:
+        return job
+    try:
+        rows = parse_rows(job)
+    except reading.FileRefused as exc:
+        job.status, job.error = ImportStatus.FAILED, str(exc)
+        job.save(update_fields=["status", "error"])
+        return job
+    plan(job, rows)
+    # The rows as checked, kept for the write (which then only checks them against the system again).
+    job.parsed.save(f"{job.file_sha256[:16]}-{job.pk}.json.gz", ContentFile(_dump(rows)), save=False)
+    _store(job, rows)
+    job.status, job.error = ImportStatus.CHECKED, ""
+    job.checked_at = timezone.now()
+    job.save()
+    cache.delete(progress_key(job.pk))
+    return job
+
+
+def _store(job, rows, *, notes=True):
+    kept = settings.IMPORT_PROBLEMS_KEPT
+    counts = {"create": 0, "update": 0, "skip": 0, "error": 0}
+    problems, notes_kept = [], []
+    for row in rows:
+        counts[row.action] += 1
+        for column, message in row.problems:
+            if len(problems) < kept:
+                problems.append({"row": row.number, "column": column, "message": str(message)})
+        for column, message in row.notes:
+            if len(notes_kept) < kept:
+                notes_kept.append({"row": row.number, "column": column, "message": str(message)})
+    counts["problems"] = sum(len(r.problems) for r in rows)
+    job.counts, job.problems = counts, problems
+    if notes:
+        job.notes = notes_kept
+    job.total_rows = len(rows)
+
+
+# ---- writing ----------------------------------------------------------------------------------
+
+
+def import_commit(job_id: int) -> ImportJob:
+    """Write what the dry run found (a task), the rows it read checked again against the members
+    now in the system: all of it in one transaction, or nothing."""
+    job = ImportJob.objects.select_related("organization", "created_by").get(pk=job_id)
+    if job.status != ImportStatus.WRITING:
+        return job
+    actor = job.created_by
+    try:
+        _check(actor, job.organization)
+        rows = _load(job)
+        plan(job, rows)
+        _store(job, rows, notes=False)
+        if job.mode == CommitMode.ALL and job.counts["error"]:
+            raise ValidationError(_("Some rows now have problems; nothing was written. Check the import again."))
+        with transaction.atomic():
+            _write(job, actor, rows)
+            job.status, job.written_at, job.error = ImportStatus.DONE, timezone.now(), ""
+            job.save()
+            audit_record(actor=actor, action="import.done", obj=job, changes={"counts": job.counts})
+    except (ValidationError, IntegrityError, PermissionDenied) as exc:
+        message = (
+            " ".join(exc.messages)
+            if isinstance(exc, ValidationError)
+            else _(
+                "Another change to the same members happened meanwhile; nothing was written. Check the import again."
+            )
+            if isinstance(exc, IntegrityError)
+            else str(exc)
+        )
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportStatus.CHECKED, error=message, counts=job.counts, problems=job.problems, notes=job.notes
+        )
+        job.refresh_from_db()
+    finally:
+        cache.delete(progress_key(job.pk))
+    return job
+
+
+def _write(job, actor, rows):
+    """Members, their history, name words, exemptions, audit rows and the import's log, by COPY
+    (common.db.copy_insert) inside the caller's transaction."""
+    reason = job.audit_reason
+    now = timezone.now()
+    today = timezone.localdate()
+    creates = [r for r in rows if r.action == "create"]
+    updates = [r for r in rows if r.action == "update"]
+    total = len(creates) + len(updates)
+    for r in creates:
+        member = Member(**{k: v for k, v in r.data.items() if k in MEMBER_FIELDS})
+        _prepare(member)
+        member.awaiting_letter_since = member.admission_date if member.covered_213 else None
+        r.member = member
+    new_members = [r.member for r in creates]
+    copy_insert(Member, new_members)
+    _progress(job.pk, len(new_members), total, "write")
+    copy_insert(Member.history.model, _history(new_members, "+", actor, reason, now))
+    # New members have no index rows yet.
+    words = [
+        {"member_id": m.pk, "word": w, "sort_key": m.sort_key, "org_path": m.org_path, "search_name": m.search_name}
+        for m in new_members
+        for w in namewords.words_of(m.search_name)
+    ]
+    copy_insert(MemberNameWord, words)
+    NameWord.objects.bulk_create([NameWord(word=w) for w in {r["word"] for r in words}], ignore_conflicts=True)
+    changed = []
+    for r in updates:
+        member = r.member
+        before_covered = member.covered_213
+        _prepare(member)
+        if not member.covered_213:
+            member.awaiting_letter_since = None
+        elif "organization" in r.changes or not before_covered:
+            member.awaiting_letter_since = today
+        member.updated_at = now
+        changed.append(member)
+    if changed:
+        names = sorted(
+            {name for r in updates for name in r.changes}
+            | {"search_name", "sort_key", "org_path", "awaiting_letter_since", "updated_at"}
+        )
+        Member.objects.bulk_update(changed, names, batch_size=2000)
+        copy_insert(Member.history.model, _history(changed, "~", actor, reason, now))
+        namewords.reindex([r.member for r in updates if {"full_name", "organization"} & set(r.changes)])
+        _progress(job.pk, total, total, "write")
+    exemptions = [
+        Exemption(
+            member=r.member,
+            category=r.exemption["category"],
+            kind=EXEMPTION_KINDS.get(r.exemption["category"], ""),
+            reason=normalize(r.exemption["reason"], multiline=True),
+            start_date=r.exemption["start_date"],
+            decided_by=normalize(r.exemption["decided_by"])[:200],
+            recorded_by=actor,
+        )
+        for r in creates + updates
+        if r.exemption
+    ]
+    copy_insert(Exemption, exemptions)
+    logged = [(r, "create", _snapshot(r.member)) for r in creates]
+    logged += [(r, "update", {k: _plain(v) for k, v in r.changes.items()}) for r in updates]
+    # The values are in the import's log (and the member's history); a created member's audit
+    # row points there.
+    events = audit_events(
+        actor=actor,
+        action="member.create",
+        entries=[(r.member, {"import": job.pk, "row": r.number}) for r in creates],
+        reason=reason,
+    )
+    events += audit_events(
+        actor=actor,
+        action="member.update",
+        entries=[(r.member, c) for r, a, c in logged if a == "update"],
+        reason=reason,
+    )
+    events += audit_events(
+        actor=actor,
+        action="exemption.record",
+        entries=[(e, {"category": e.category, "start_date": e.start_date}) for e in exemptions],
+        reason=reason,
+    )
+    copy_insert(AuditEvent, events)
+    copy_insert(
+        ImportChange, [ImportChange(job=job, row=r.number, member=r.member, action=a, changes=c) for r, a, c in logged]
+    )
+
+
+def _history(members, kind, actor, reason, when):
+    """simple-history's rows for members written in bulk, as its bulk helpers make them."""
+    tracked = [f.attname for f in Member.history.model.tracked_fields]
+    common = {"history_date": when, "history_user_id": actor.pk, "history_change_reason": reason, "history_type": kind}
+    return [{**common, **{a: getattr(m, a) for a in tracked}} for m in members]
+
+
+def _prepare(member):
+    """What member_create's preparation adds to values the parsers already normalised (NFC,
+    single spaces): no empty card number, and the derived search and sort keys."""
+    member.card_number = member.card_number or None
+    member.notes = member.notes or ""
+    member.refresh_derived()
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def _snapshot(member):
+    return {name: _plain(getattr(member, name)) for name in MEMBER_FIELDS}
+
+
+# ---- the rows as read, between the dry run and the write ---------------------------------------
+
+
+def _dump(rows: list[Row]) -> bytes:
+    def encode(value):
+        if isinstance(value, datetime.date):
+            return {"date": value.isoformat()}
+        if isinstance(value, Organization):
+            return {"org": value.pk}
+        if hasattr(value, "province_id"):
+            return {"commune": value.pk}
+        return value
+
+    items = [
+        {
+            "n": r.number,
+            "v": r.validated,
+            "p": [[str(c), str(m)] for c, m in r.problems],
+            "d": {k: encode(v) for k, v in r.data.items()},
+            "x": {k: encode(v) for k, v in r.exemption.items()},
+        }
+        for r in rows
+    ]
+    return gzip.compress(json.dumps(items, ensure_ascii=False).encode(), compresslevel=3)
+
+
+def _load(job) -> list[Row]:
+    from chibo.models import Commune
+
+    with job.parsed.open("rb") as handle:
+        items = json.loads(gzip.decompress(handle.read()))
+    orgs = Organization.objects.in_bulk(
+        {v["org"] for i in items for v in i["d"].values() if isinstance(v, dict) and "org" in v}
+    )
+    units = Commune.objects.in_bulk(
+        {v["commune"] for i in items for v in i["d"].values() if isinstance(v, dict) and "commune" in v}
+    )
+
+    def decode(value):
+        if isinstance(value, dict):
+            if "date" in value:
+                return datetime.date.fromisoformat(value["date"])
+            if "org" in value:
+                return orgs[value["org"]]
+            if "commune" in value:
+                return units[value["commune"]]
+        return value
+
+    return [
+        Row(
+            i["n"],
+            data={k: decode(v) for k, v in i["d"].items()},
+            exemption={k: decode(v) for k, v in i["x"].items()},
+            problems=[tuple(p) for p in i["p"]],
+            validated=i["v"],
+        )
+        for i in items
+    ]

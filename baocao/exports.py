@@ -1,26 +1,13 @@
 """The dashboard's table and a drill-down list as .xlsx (write-only workbooks: rows are streamed,
 not kept in memory)."""
 
-import io
-
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from common.xlsx import Column, rows_of, save, styled_row, table_xlsx
 
 from .tables import COLUMNS, sections
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_ROWS = 100_000  # a list longer than this is cut, and the file says so
-
-
-def _bold(sheet, values):
-    row = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value if isinstance(value, (int, float)) else str(value))
-        cell.font = Font(bold=True)
-        row.append(cell)
-    sheet.append(row)
 
 
 def _plain(value):
@@ -30,55 +17,30 @@ def _plain(value):
 def dashboard_xlsx(board, period_label: str) -> bytes:
     book = Workbook(write_only=True)
     summary = book.create_sheet(_("Figures"))
-    _bold(summary, [f"{board.org.name} — {period_label}"])
+    styled_row(summary, [f"{board.org.name} — {period_label}"])
     if board.refreshed:
         summary.append([_("Figures as of %(when)s") % {"when": board.refreshed.computed_at.strftime("%d/%m/%Y %H:%M")}])
     for title, items in sections(board):
         summary.append([])
-        _bold(summary, [title])
+        styled_row(summary, [title])
         for item in items:
             summary.append([str(item.label), _plain(item.value), item.note])
     children = book.create_sheet(_("By organisation"))
-    _bold(children, [_("Organisation"), *[c.label for c in COLUMNS]])
+    styled_row(children, [_("Organisation"), *[c.label for c in COLUMNS]])
     for child in board.children:
         children.append([child.org.name, *[_plain(child.f[c.key]) for c in COLUMNS]])
-    _bold(children, [_("Total"), *[_plain(board.f[c.key]) for c in COLUMNS]])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    styled_row(children, [_("Total"), *[_plain(board.f[c.key]) for c in COLUMNS]])
+    return save(book)
+
+
+MEMBER_COLUMNS = [
+    Column(gettext_lazy("Full name"), lambda m: m.full_name, width=28),
+    Column(gettext_lazy("Date of birth"), lambda m: m.birth_date, width=12),
+    Column(gettext_lazy("Party organisation"), lambda m: m.organization.name, width=34),
+    Column(gettext_lazy("Residence branch"), lambda m: m.residence_branch_name or "", width=28),
+    Column(gettext_lazy("Residence committee"), lambda m: m.residence_committee_name or "", width=28),
+]
 
 
 def members_xlsx(title: str, rows) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Members"))
-    _bold(sheet, [title])
-    _bold(
-        sheet,
-        [
-            _("No."),
-            _("Full name"),
-            _("Date of birth"),
-            _("Party organisation"),
-            _("Residence branch"),
-            _("Residence committee"),
-        ],
-    )
-    n = 0
-    # One row past the limit says the list was cut, without reading the rest.
-    for n, m in enumerate(rows[: MAX_ROWS + 1].iterator(2000), start=1):
-        if n > MAX_ROWS:
-            sheet.append([_("The list is cut at %(n)s rows: choose a smaller organisation.") % {"n": MAX_ROWS}])
-            break
-        sheet.append(
-            [
-                n,
-                m.full_name,
-                m.birth_date.strftime("%d/%m/%Y"),
-                m.organization.name,
-                m.residence_branch_name or "",
-                m.residence_committee_name or "",
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return table_xlsx(sheet=_("Members"), title=title, columns=MEMBER_COLUMNS, rows=rows_of(rows))

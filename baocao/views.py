@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.permissions import is_national
 from chibo.selectors import organization_roots
+from common import xlsx
 
 from . import charts, exports, selectors, services
 from .permissions import can_issue_report
@@ -81,11 +81,8 @@ def dashboard(request, pk=None):
 def dashboard_xlsx(request, pk):
     year, half = _period(request)
     board = selectors.dashboard(request.user, pk, year, half)
-    response = HttpResponse(exports.dashboard_xlsx(board, _period_label(year, half)), content_type=exports.XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="bao-cao-{board.org.pk}-{year}{f"-{half}" if half else ""}.xlsx"'
-    )
-    return response
+    name = f"bao-cao-{board.org.pk}-{year}{f'-{half}' if half else ''}"
+    return xlsx.response(exports.dashboard_xlsx(board, _period_label(year, half)), name)
 
 
 @login_required
@@ -117,9 +114,7 @@ def members_xlsx(request, pk, key):
     year, _half = _period(request)
     org, fig, qs = selectors.drill_members(request.user, pk, key, year)
     title = f"{fig.label} — {org.name} — {year}"
-    response = HttpResponse(exports.members_xlsx(title, qs), content_type=exports.XLSX)
-    response["Content-Disposition"] = f'attachment; filename="danh-sach-{org.pk}-{key}-{year}.xlsx"'
-    return response
+    return xlsx.response(exports.members_xlsx(title, qs), f"danh-sach-{org.pk}-{key}-{year}")
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common import xlsx
 from common.forms import run_service as _run
 
 from . import exports, selectors, services
@@ -57,6 +58,13 @@ def branch_home(request, pk):
             "year": timezone.localdate().year,
         },
     )
+
+
+@login_required
+def branch_xlsx(request, pk):
+    branch = selectors.branch_get(request.user, pk)
+    links = selectors.branch_links(branch).select_related("residence_commune__province")
+    return xlsx.response(exports.branch_members_xlsx(branch, links), f"dang-vien-{branch.name}")
 
 
 @login_required
@@ -142,21 +150,16 @@ def meeting_edit(request, pk=None, meeting_pk=None):
 
 @login_required
 def meeting_list(request):
-    meetings = (
-        selectors.meetings_visible(request.user)
-        .annotate(
-            present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
-            absent=Count(
-                "attendance", filter=Q(attendance__status__in=[AttendanceStatus.EXCUSED, AttendanceStatus.UNEXCUSED])
-            ),
-            total=Count("attendance"),
-        )
-        .order_by("-starts_at", "-id")
-    )
     status = request.GET.get("status", "")
-    if status in MeetingStatus.values:
-        meetings = meetings.filter(status=status)
+    meetings = selectors.meeting_list(request.user, status)
     return render(request, "chibo/meeting_list.html", {"meetings": meetings[:200], "status": status})
+
+
+@login_required
+def meetings_xlsx(request):
+    status = request.GET.get("status", "")
+    data = exports.meetings_xlsx(selectors.meeting_list(request.user, status), status=status)
+    return xlsx.response(data, f"sinh-hoat-{status}" if status in MeetingStatus.values else "sinh-hoat")
 
 
 @login_required
@@ -307,11 +310,9 @@ def meeting_export(request, pk, fmt):
     rows = list(selectors.meeting_attendance_for(request.user, meeting))
     name = f"diem-danh-{timezone.localtime(meeting.starts_at):%Y-%m-%d}-{meeting.pk}"
     if fmt == "xlsx":
-        data, content_type = exports.attendance_xlsx(meeting, rows), exports.XLSX
-    else:
-        data, content_type = exports.attendance_pdf(meeting, rows), "application/pdf"
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return xlsx.response(exports.attendance_xlsx(meeting, rows), name)
+    response = HttpResponse(exports.attendance_pdf(meeting, rows), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
 
 

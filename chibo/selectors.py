@@ -220,6 +220,28 @@ def meetings_visible(user):
     return meetings.filter(visible)
 
 
+def meeting_list(user, status: str = ""):
+    """The meetings list (and its export): newest first, with the attendance counts; `status` a
+    MeetingStatus value keeps that one (anything else: all)."""
+    from django.db.models import Count
+
+    from .models import AttendanceStatus, MeetingStatus
+
+    absent = [AttendanceStatus.EXCUSED, AttendanceStatus.UNEXCUSED]
+    meetings = (
+        meetings_visible(user)
+        .annotate(
+            present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+            absent=Count("attendance", filter=Q(attendance__status__in=absent)),
+            total=Count("attendance"),
+        )
+        .order_by("-starts_at", "-id")
+    )
+    if status in MeetingStatus.values:
+        meetings = meetings.filter(status=status)
+    return meetings
+
+
 def meeting_get(user, pk) -> Meeting:
     return get_object_or_404(meetings_visible(user), pk=pk)
 

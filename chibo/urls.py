@@ -14,11 +14,13 @@ urlpatterns = [
     # Residence-branch work
     path("chi-bo/", branch_views.branch_list, name="branches"),
     path("chi-bo/<int:pk>/", branch_views.branch_home, name="branch"),
+    path("chi-bo/<int:pk>/dang-vien.xlsx", branch_views.branch_xlsx, name="branch_xlsx"),
     path("chi-bo/<int:pk>/to/moi/", branch_views.group_edit, name="group_new"),
     path("chi-bo/<int:pk>/to/<int:group_pk>/", branch_views.group_edit, name="group_edit"),
     path("chi-bo/<int:pk>/xep-to/", branch_views.members_move, name="members_move"),
     path("chi-bo/<int:pk>/sinh-hoat/moi/", branch_views.meeting_edit, name="meeting_new"),
     path("sinh-hoat/", branch_views.meeting_list, name="meetings"),
+    path("sinh-hoat/ds.xlsx", branch_views.meetings_xlsx, name="meetings_xlsx"),
     path("sinh-hoat/<int:pk>/", branch_views.meeting_detail, name="meeting"),
     path("sinh-hoat/<int:meeting_pk>/sua/", branch_views.meeting_edit, name="meeting_edit"),
     path("sinh-hoat/<int:pk>/diem-danh/", branch_views.meeting_attendance, name="meeting_attendance"),

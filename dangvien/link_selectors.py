@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
 from chibo.permissions import READ_ROLES, path_q, scope_paths
+from chibo.selectors import absence_notices_workplace
 
 from .models import ChangeNotice, LinkState, ResidenceLink
 
@@ -39,6 +40,25 @@ def links_residence(user, state: str = ""):
 def state_counts(qs) -> dict:
     counts = {row["state"]: row["n"] for row in qs.order_by().values("state").annotate(n=Count("id"))}
     return {state: counts.get(state, 0) for state in LinkState.values}
+
+
+# The inbox tab that lists change notices rather than links in one state.
+NOTICES = "notices"
+# The workplace inbox tab of absence notices from residence branches.
+ABSENCES = "absences"
+# The other tabs list the links in one state.
+LINKS = "links"
+WORKPLACE, RESIDENCE = "workplace", "residence"
+
+
+def inbox(user, side: str, state: str):
+    """(tab, rows) of an inbox tab, for the page and its export: the change notices, the absence
+    notices (workplace side only) or the links in `state` (an unknown state lists none)."""
+    if state == NOTICES:
+        return NOTICES, notices_workplace(user) if side == WORKPLACE else notices_residence(user)
+    if state == ABSENCES and side == WORKPLACE:
+        return ABSENCES, absence_notices_workplace(user)
+    return LINKS, links_workplace(user, state) if side == WORKPLACE else links_residence(user, state)
 
 
 def link_for_residence(user, pk) -> ResidenceLink:

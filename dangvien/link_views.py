@@ -5,13 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from chibo.permissions import can_manage_members, has_role_over
 from chibo.selectors import absence_notices_workplace
+from common import xlsx
 from common.forms import run_service as _run
 
-from . import link_selectors, selectors, services
+from . import exports, link_selectors, selectors, services
 from .link_forms import ChangeNoticeForm, ExemptionForm, LetterForm, ManualReceiptForm, ReceiveForm
 from .models import LinkState
 
@@ -81,15 +83,14 @@ def change_notice(request, pk):
     return render(request, "dangvien/link_form.html", {"member": member, "form": form, "title": _("Change notice")})
 
 
-# The inbox tab that lists change notices rather than links in one state.
-NOTICES = "notices"
-# The workplace inbox tab of absence notices from residence branches.
-ABSENCES = "absences"
+def _inbox_state(request) -> str:
+    return request.GET.get("state", LinkState.LETTER_ISSUED)
 
 
 @login_required
 def workplace_inbox(request):
-    state = request.GET.get("state", LinkState.LETTER_ISSUED)
+    state = _inbox_state(request)
+    tab, rows = link_selectors.inbox(request.user, link_selectors.WORKPLACE, state)
     notices = link_selectors.notices_workplace(request.user)
     absences = absence_notices_workplace(request.user)
     return render(
@@ -97,10 +98,10 @@ def workplace_inbox(request):
         "dangvien/link_inbox.html",
         {
             "side": "workplace",
-            "links": [] if state in (NOTICES, ABSENCES) else link_selectors.links_workplace(request.user, state)[:200],
-            "notices": notices[:200] if state == NOTICES else [],
+            "links": rows[:200] if tab == link_selectors.LINKS else [],
+            "notices": rows[:200] if tab == link_selectors.NOTICES else [],
             "notice_count": notices.count(),
-            "absences": absences[:100] if state == ABSENCES else [],
+            "absences": rows[:100] if tab == link_selectors.ABSENCES else [],
             "absence_count": absences.count(),
             "state": state,
             "states": LinkState.choices,
@@ -111,9 +112,10 @@ def workplace_inbox(request):
 
 @login_required
 def residence_inbox(request):
-    state = request.GET.get("state", LinkState.LETTER_ISSUED)
+    state = _inbox_state(request)
+    tab, rows = link_selectors.inbox(request.user, link_selectors.RESIDENCE, state)
     notices = link_selectors.notices_residence(request.user)
-    links = [] if state == NOTICES else list(link_selectors.links_residence(request.user, state)[:200])
+    links = list(rows[:200]) if tab == link_selectors.LINKS else []
     # Board viewers see the inbox; only the commune office records receipts.
     for link in links:
         link.can_receive = has_role_over(request.user, link.residence_path, services.links.RESIDENCE_OFFICE_ROLES)
@@ -123,13 +125,28 @@ def residence_inbox(request):
         {
             "side": "residence",
             "links": links,
-            "notices": notices[:200] if state == NOTICES else [],
+            "notices": rows[:200] if tab == link_selectors.NOTICES else [],
             "notice_count": notices.count(),
             "state": state,
             "states": LinkState.choices,
             "counts": link_selectors.state_counts(link_selectors.links_residence(request.user)),
         },
     )
+
+
+INBOX_TITLES = {
+    link_selectors.WORKPLACE: gettext_lazy("Residence contact of your members"),
+    link_selectors.RESIDENCE: gettext_lazy("Introduction letters addressed to your commune"),
+}
+
+
+@login_required
+def inbox_xlsx(request, side):
+    """The inbox tab on screen (its state, the notices or the absences), every row of it."""
+    state = _inbox_state(request)
+    tab, rows = link_selectors.inbox(request.user, side, state)
+    data = exports.inbox_xlsx(title=str(INBOX_TITLES[side]), tab=tab, state=state, rows=rows)
+    return xlsx.response(data, f"lien-he-{side}-{state}")
 
 
 @login_required

@@ -167,7 +167,10 @@ def member_find(user, *, organization=None, status="", covered=None, q="", after
     )
 
 
-def _word_search_page(user, words, *, organization, status, covered, after, before, size) -> KeysetPage:
+def _word_matches(user, words, *, organization, status, covered):
+    """(name-word rows of the members matching every query word but the driving one, the driving
+    word's expansions), or None when a query word starts no name word: what a search matches, for
+    its pages and its export alike."""
     expansions, exact_words = {}, set()
     for position, word in enumerate(words):
         vocabulary = list(
@@ -176,7 +179,7 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
             .values_list("word", "frequency")[:MAX_WORD_EXPANSIONS]
         )
         if not vocabulary:
-            return _keyset_page([], size=size, paging=False, backwards=False, count=0)
+            return None
         # Words already typed in full match whole name words; the last one, still being
         # typed, (and one that is no name word at all) matches the start of a word.
         exact = [(w, f) for w, f in vocabulary if w == word]
@@ -200,7 +203,29 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
         base = base.filter(member__in=awaiting_letter())
     elif covered is not None:
         base = base.filter(member__covered_213=covered)
+    return base, [expansion for expansion, _freq in expansions[driving]]
 
+
+def member_export(user, *, organization=None, status="", covered=None, q=""):
+    """Every member the list shows for these filters, over all its pages and in its order, with
+    what an export prints (the list's filters and search, never a second copy of them)."""
+    words = namewords.words_of(fold(q)) if q and not q.strip().isdigit() else []
+    if not words or connection.vendor != "postgresql":
+        qs = member_list(user, organization=organization, status=status, covered=covered, q=q)
+    else:
+        matched = _word_matches(user, words, organization=organization, status=status, covered=covered)
+        if matched is None:
+            return Member.objects.none()
+        base, driving = matched
+        qs = Member.objects.filter(pk__in=base.filter(word__in=driving).values("member_id")).order_by("sort_key", "id")
+    return qs.select_related("organization", "residence_commune__province")
+
+
+def _word_search_page(user, words, *, organization, status, covered, after, before, size) -> KeysetPage:
+    matched = _word_matches(user, words, organization=organization, status=status, covered=covered)
+    if matched is None:
+        return _keyset_page([], size=size, paging=False, backwards=False, count=0)
+    base, driving = matched
     order, backwards, paged = ("sort_key", "member_id"), False, base
     if after and (pos := decode_cursor(after)):
         key, pk = pos
@@ -213,14 +238,14 @@ def _word_search_page(user, words, *, organization, status, covered, after, befo
     def union(queryset, fields, cap, ordered):
         """One ordered, capped walk per expansion of the driving word, merged (duplicates removed)."""
         parts = []
-        for expansion, _freq in expansions[driving]:
+        for expansion in driving:
             part = queryset.filter(word=expansion)
             part = part.order_by(*order) if ordered else part.order_by()
             parts.append(part.values_list(*fields)[:cap])
         return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
     page_ids = union(paged, ("member_id", "sort_key"), size + 1, True)
-    if len(expansions[driving]) > 1:
+    if len(driving) > 1:
         page_ids = page_ids.order_by(*order)[: size + 1]
     ids = [member_id for member_id, _key in page_ids]
     # No second walk to count: a search is for finding people, so it says how many when

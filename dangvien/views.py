@@ -7,31 +7,34 @@ from django.views.decorators.http import require_http_methods
 
 from chibo.permissions import can_manage_members
 from chibo.selectors import organization_get, organization_member_choices
+from common import xlsx
 from common.forms import run_service
 
-from . import link_selectors, selectors, services
+from . import exports, link_selectors, selectors, services
 from .forms import MemberFilterForm, MemberForm
 
 COVERED_CHOICES = {"1": True, "0": False, selectors.AWAITING_LETTER: selectors.AWAITING_LETTER}
 
 
-@login_required
-def member_list(request):
+def _member_filters(request):
+    """(form, filters) of the member list's query string, the organisation read through the
+    user's scope (404 outside it): the list and its export filter alike."""
     form = MemberFilterForm(request.GET or None)
-    organization = None
-    filters = {}
+    filters = {"organization": None}
     if form.is_valid():
         data = form.cleaned_data
         if data["org"]:
-            organization = organization_get(request.user, data["org"])
-        filters = {
-            "q": data["q"],
-            "status": data["status"],
-            "covered": COVERED_CHOICES.get(data["covered"]),
-        }
+            filters["organization"] = organization_get(request.user, data["org"])
+        filters.update(q=data["q"], status=data["status"], covered=COVERED_CHOICES.get(data["covered"]))
+    return form, filters
+
+
+@login_required
+def member_list(request):
+    form, filters = _member_filters(request)
+    organization = filters["organization"]
     page = selectors.member_find(
         request.user,
-        organization=organization,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         **filters,
@@ -48,6 +51,15 @@ def member_list(request):
     }
     template = "dangvien/_member_rows.html" if request.headers.get("HX-Request") else "dangvien/member_list.html"
     return render(request, template, context)
+
+
+@login_required
+def member_xlsx(request):
+    form, filters = _member_filters(request)
+    organization = filters["organization"]
+    members = selectors.member_export(request.user, **filters)
+    data = exports.members_xlsx(members, organization=organization, notes=[exports.filters_of(form)])
+    return xlsx.response(data, f"dang-vien-{organization.name}" if organization else "dang-vien")
 
 
 @login_required

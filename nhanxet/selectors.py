@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from chibo.models import Organization, Side
-from chibo.permissions import READ_ROLES, can_manage_branch_sql, path_q, scope_paths
+from chibo.permissions import READ_ROLES, SIGNING_ROLES, can_manage_branch_sql, path_q, scope_paths
 from common.db import execute_prepared, from_row
 from dangvien.models import HELD_STATES, LinkState, ResidenceLink
 
@@ -93,6 +93,15 @@ def forms_unrated(year: int, paths):
 # ---- the branch's list ----------------------------------------------------------------------
 
 
+def form_state(form: Evaluation | None, expected: bool = True) -> str:
+    """'missing', 'draft', 'ready' (complete draft), 'signed', 'confirmed', 'forwarded', or '' (not due)."""
+    if form is None:
+        return "missing" if expected else ""
+    if form.is_draft:
+        return "ready" if not missing_answers(form) else "draft"
+    return form.status
+
+
 @dataclass
 class BranchRow:
     link: ResidenceLink
@@ -103,12 +112,12 @@ class BranchRow:
 
     @cached_property
     def state(self) -> str:
-        """'missing', 'draft', 'ready' (complete draft), 'signed', 'confirmed', 'forwarded', or '' (not due)."""
-        if self.form is None:
-            return "missing" if self.expected else ""
-        if self.form.is_draft:
-            return "ready" if not missing_answers(self.form) else "draft"
-        return self.form.status
+        return form_state(self.form, self.expected)
+
+    @property
+    def shown(self) -> bool:
+        """On the branch's list (and its export): a yearly form is due or exists, or one was requested."""
+        return bool(self.expected or self.form or self.requests)
 
 
 def branch_rows(branch, year: int):
@@ -157,12 +166,7 @@ def branch_counts(rows) -> dict:
             counts[row.state or "missing"] += 1
         for _request, form in row.requests:
             counts["expected"] += 1
-            if form is None:
-                counts["missing"] += 1
-            elif form.is_draft:
-                counts["ready" if not missing_answers(form) else "draft"] += 1
-            else:
-                counts[form.status] += 1
+            counts[form_state(form)] += 1
     return counts
 
 
@@ -291,6 +295,11 @@ def evaluation_get(user, pk) -> Evaluation:
     return get_object_or_404(evaluations_visible(user), pk=pk)
 
 
+def commune_get(user, pk):
+    """A residence committee where the user confirms and forwards forms, else 404."""
+    return get_object_or_404(residence_committees(user, SIGNING_ROLES), pk=pk)
+
+
 def confirm_queue(commune, status: str):
     """Current forms of the commune's branches waiting at a stage (signed → confirm, confirmed → forward)."""
     return (
@@ -300,17 +309,26 @@ def confirm_queue(commune, status: str):
     )
 
 
-def incoming(user, year: int):
-    """Forwarded forms of the user's workplace members for a year, with each member's rating."""
+def incoming_forms(user, year: int):
+    """Forwarded forms of the user's workplace members for a year (the page and its export)."""
     paths = scope_paths(user, READ_ROLES)
-    forms = list(
+    return (
         Evaluation.objects.filter(path_q(paths, "workplace_path"), status=EvaluationStatus.FORWARDED)
         .filter(Q(year=year, request__isnull=True) | Q(request__year=year))
         .select_related("member", "branch", "document", "request", "supersedes", "criteria_set")
         .order_by("member__sort_key", "member_id", "-version")
     )
-    ratings = {r.member_id: r for r in QualityRating.objects.filter(member__in={f.member_id for f in forms}, year=year)}
-    return forms, ratings
+
+
+def incoming_ratings(member_ids, year: int) -> dict:
+    """{member id: quality rating} for the year; `member_ids` a set or a subquery."""
+    return {r.member_id: r for r in QualityRating.objects.filter(member__in=member_ids, year=year)}
+
+
+def incoming(user, year: int):
+    """Forwarded forms of the user's workplace members for a year, with each member's rating."""
+    forms = list(incoming_forms(user, year))
+    return forms, incoming_ratings({f.member_id for f in forms}, year)
 
 
 def rating_subject(user, member_pk):
@@ -339,6 +357,11 @@ def requests_workplace(user):
         .prefetch_related("evaluations")
         .order_by("-requested_at")
     )
+
+
+def requests_received(user):
+    """Requests to the user's residence branches, the soonest due first, with their forms."""
+    return requests_residence(user).prefetch_related("evaluations").order_by("due_date", "pk")
 
 
 def requests_residence(user):

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.permissions import BRANCH_WRITE_ROLES, SIGNING_ROLES, can_manage_branch
 from chibo.selectors import branch_get, branches_visible
+from common import xlsx
 from common.forms import run_service as _run
 from dangvien.selectors import member_get
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import (
     CorrectionForm,
     FrontMeetingForm,
@@ -111,6 +112,13 @@ def _managed_branch(request, pk):
     if not can_manage_branch(request.user, branch):
         raise Http404
     return branch
+
+
+@login_required
+def branch_xlsx(request, pk, year):
+    branch = branch_get(request.user, pk)
+    _period, rows, _front = selectors.branch_rows(branch, year)
+    return xlsx.response(exports.branch_xlsx(branch, year, rows), f"nhan-xet-{year}-{branch.name}")
 
 
 @login_required
@@ -313,9 +321,7 @@ def correct(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def commune(request, pk):
-    committee = selectors.residence_committees(request.user, SIGNING_ROLES).filter(pk=pk).first()
-    if committee is None:
-        raise Http404
+    committee = selectors.commune_get(request.user, pk)
     if request.method == "POST":
         ids = request.POST.getlist("forms")
         action = request.POST.get("action")
@@ -345,6 +351,17 @@ def commune(request, pk):
     )
 
 
+@login_required
+def commune_xlsx(request, pk):
+    committee = selectors.commune_get(request.user, pk)
+    data = exports.commune_xlsx(
+        committee,
+        signed=selectors.confirm_queue(committee, EvaluationStatus.SIGNED),
+        confirmed=selectors.confirm_queue(committee, EvaluationStatus.CONFIRMED),
+    )
+    return xlsx.response(data, f"xac-nhan-{committee.name}")
+
+
 # ---- the workplace --------------------------------------------------------------------------
 
 
@@ -363,6 +380,14 @@ def incoming(request):
             "proposals": selectors.proposals_workplace(request.user).filter(action="")[:100],
         },
     )
+
+
+@login_required
+def incoming_xlsx(request):
+    year = _year(request)
+    forms = selectors.incoming_forms(request.user, year)
+    ratings = selectors.incoming_ratings(forms.values("member_id"), year)
+    return xlsx.response(exports.incoming_xlsx(year, forms, ratings), f"phieu-nhan-xet-{year}")
 
 
 @login_required
@@ -439,8 +464,14 @@ def requests(request):
         "nhanxet/requests.html",
         {
             "sent": selectors.requests_workplace(request.user)[:200],
-            "received": selectors.requests_residence(request.user)
-            .prefetch_related("evaluations")
-            .order_by("due_date")[:200],
+            "received": selectors.requests_received(request.user)[:200],
         },
     )
+
+
+@login_required
+def requests_xlsx(request):
+    data = exports.requests_xlsx(
+        received=selectors.requests_received(request.user), sent=selectors.requests_workplace(request.user)
+    )
+    return xlsx.response(data, "xin-y-kien")

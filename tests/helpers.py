@@ -24,3 +24,34 @@ def query_count(client, url) -> int:
         response = client.get(url)
         assert response.status_code == 200, response.status_code
     return len(queries.captured_queries)
+
+
+def xlsx_table(response, sheet: int = 0) -> dict:
+    """An exported list read back: its title, the lines under it (the filters), the header (from
+    "STT") and the rows, checked to be an .xlsx download."""
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].startswith('attachment; filename="')
+    assert response["Content-Disposition"].endswith('.xlsx"') and response["Content-Disposition"].isascii()
+    ws = load_workbook(io.BytesIO(response.content)).worksheets[sheet]
+    cells = list(ws.iter_rows())
+    values = [tuple(cell.value for cell in row) for row in cells]
+    at = next(i for i, row in enumerate(values) if row and row[0] == "STT")
+    return {
+        "title": values[0][0],
+        "notes": [row[0] for row in values[1:at] if row and row[0]],
+        "header": values[at],
+        "rows": values[at + 1 :],
+        "cells": cells[at + 1 :],
+        "sheet": ws,
+    }
+
+
+def xlsx_column(table: dict, header: str) -> list:
+    """The values of one column of `xlsx_table`'s rows, by its (Vietnamese) header."""
+    index = table["header"].index(header)
+    return [row[index] for row in table["rows"]]

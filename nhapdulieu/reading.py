@@ -20,6 +20,8 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common import legacy_text
+
 from . import fields
 
 assert openpyxl.DEFUSEDXML, "openpyxl must parse uploads through defusedxml"  # noqa: S101 - a safety precondition
@@ -213,8 +215,6 @@ def _is_numbering(row) -> bool:
 
 
 def _table(raw_rows, kind, name, formulas) -> Sheet:
-    from common import legacy_text
-
     legacy, examples = _legacy(raw_rows)
     if legacy:
         raw_rows = [
@@ -277,8 +277,6 @@ def _cell_text(value) -> str:
 
 
 def _legacy(raw_rows):
-    from common import legacy_text
-
     sample = [v for row in raw_rows[:3000] for v in row if isinstance(v, str) and v.strip()][:5000]
     encoding = legacy_text.detect(sample)
     if not encoding:

@@ -80,8 +80,14 @@ def job(request, pk):
                 return redirect("nhapdulieu:job", pk=job.pk)
         except PermissionDenied as exc:
             raise Http404 from exc
-    template = "nhapdulieu/_progress.html" if request.headers.get("HX-Request") else "nhapdulieu/job.html"
-    return render(request, template, _context(job, form))
+    context = _context(job, form)
+    if request.headers.get("HX-Request"):
+        response = render(request, "nhapdulieu/_progress.html", context)
+        if not context["busy"]:
+            # Done: the whole page (problems, communes to confirm, the write button) loads again.
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "nhapdulieu/job.html", context)
 
 
 def _context(job, form):

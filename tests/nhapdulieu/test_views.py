@@ -114,3 +114,23 @@ def test_job_page_queries_do_not_grow_with_rows(client, tree, clerk_a, django_ca
         job = ImportJob.objects.latest("pk")
         counts.append(query_count(client, reverse("nhapdulieu:job", args=[job.pk])))
     assert counts[0] == counts[1]
+
+
+def test_the_progress_bar_polls_until_the_check_is_done(client, tree, clerk_a):
+    from django.core.cache import cache
+
+    from nhapdulieu.services import progress_key
+
+    client.force_login(clerk_a)
+    client.post(reverse("nhapdulieu:upload"), {"organization": tree["a"].pk, "file": xlsx(_rows(3))})
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status="checking")  # a worker has it
+    cache.set(progress_key(job.pk), {"done": 2, "total": 3, "phase": "check"}, 60)
+    url = reverse("nhapdulieu:job", args=[job.pk])
+    polled = client.get(url, HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 1s"' in polled.content.decode() and "2/3" in polled.content.decode()
+    assert "HX-Refresh" not in polled
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="checked", counts={"create": 3, "update": 0, "skip": 0, "error": 0}
+    )
+    assert client.get(url, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"

@@ -1,3 +1,9 @@
+// A button with data-confirm asks before it acts (the Content-Security-Policy allows no inline handlers).
+document.addEventListener("click", function (event) {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
+});
+
 // Commune picker: clicking a search result fills the commune code field.
 document.addEventListener("click", function (event) {
   const item = event.target.closest("[data-commune-code]");

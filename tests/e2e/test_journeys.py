@@ -1,6 +1,7 @@
 """The first journeys: a clerk finds a member; a clerk of another organisation cannot."""
 
 import pytest
+from playwright.sync_api import expect
 
 from chibo.models import Role
 from tests import factories
@@ -39,7 +40,8 @@ def test_clerk_searches_without_diacritics_and_opens_detail(page, live_server, d
     # Vietnamese order: given name first (An, Ánh, Dung, Đức).
     assert rows.first.inner_text().strip().startswith("Lê Văn An")
     page.get_by_role("searchbox").fill("nguyen van duc")
-    page.wait_for_function("document.querySelectorAll('tr.member-row').length === 1")
+    # (A locator, not wait_for_function: the page's Content-Security-Policy forbids eval.)
+    expect(page.locator("tr.member-row")).to_have_count(1)
     shot(page, "02-search-nguyen-van-duc")
     page.get_by_role("link", name="Nguyễn Văn Đức").click()
     page.wait_for_url(f"**/dang-vien/{data['duc'].pk}/")

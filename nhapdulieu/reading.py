@@ -11,6 +11,7 @@ a sample and converted to Unicode, the user being shown examples."""
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -193,7 +194,12 @@ def _csv_rows(fileobj, head=None):
         try:
             textdata = data.decode("utf-8")
         except UnicodeDecodeError:
-            textdata = data.decode("cp1258", errors="replace")
+            # Windows-1258 would read the bytes TCVN3 and VNI use for letters as other letters and
+            # tones (and NFC then merges them): legacy text is looked for in the bytes as Latin-1
+            # first (legacy_text converts that form), Windows-1258 otherwise.
+            latin = data.decode("latin-1")
+            sample = re.split(r"[,;\t\r\n]+", latin[:200_000])[:5000]
+            textdata = latin if legacy_text.detect(sample) else data.decode("cp1258", errors="replace")
     try:
         dialect = csv.Sniffer().sniff(textdata[:20_000], delimiters=",;\t")
         delimiter = dialect.delimiter

@@ -504,3 +504,47 @@ def test_text_typed_in_tcvn3_or_vni_is_converted_and_shown(tree, clerk_a, encodi
         ("Nguyễn Văn Đức", "Trưởng phòng"),
         ("Trần Thị Hương", "Phó phòng"),
     ]
+
+
+@pytest.mark.parametrize("encoding", ["tcvn3", "vni"])
+def test_a_csv_typed_in_tcvn3_or_vni_is_converted(tree, clerk_a, encoding, django_capture_on_commit_callbacks):
+    from common.legacy_text import from_unicode
+
+    born = datetime.date(1968, 8, 19)
+    rows = [
+        [from_unicode(h, encoding) for h in HEADER],
+        [
+            1,
+            from_unicode("Nguyễn Văn Đức", encoding),
+            "Nam",
+            "19/08/1968",
+            cid("male", born, 21),
+            "03/02/1990",
+            "03/02/1991",
+            from_unicode("Trưởng phòng", encoding),
+            "",
+            "x",
+        ],
+        [
+            2,
+            from_unicode("Trần Thị Hương", encoding),
+            from_unicode("Nữ", encoding),
+            "01/01/1970",
+            cid("female", datetime.date(1970, 1, 1), 22),
+            "03/02/1995",
+            "03/02/1996",
+            from_unicode("Phó phòng", encoding),
+            "",
+            "x",
+        ],
+    ]
+    text = "\r\n".join(",".join(str(c) for c in row) for row in rows) + "\r\n"
+    upload = SimpleUploadedFile("cu.csv", text.encode("cp1252"), content_type="text/csv")
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=upload)
+    assert job.legacy == encoding
+    job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    write(job, clerk_a, django_capture_on_commit_callbacks)
+    assert sorted(Member.objects.values_list("full_name", "position")) == [
+        ("Nguyễn Văn Đức", "Trưởng phòng"),
+        ("Trần Thị Hương", "Phó phòng"),
+    ]

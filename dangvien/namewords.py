@@ -17,19 +17,24 @@ def words_of(folded: str) -> list[str]:
     return out
 
 
+def values_for(member) -> list[dict]:
+    """The index rows of a member, as field values (bulk writers insert them as they are)."""
+    return [
+        {
+            "member_id": member.pk,
+            "word": word,
+            "sort_key": member.sort_key,
+            "org_path": member.org_path,
+            "search_name": member.search_name,
+        }
+        for word in words_of(member.search_name)
+    ]
+
+
 def rows_for(member) -> list:
     from .models import MemberNameWord
 
-    return [
-        MemberNameWord(
-            member_id=member.pk,
-            word=word,
-            sort_key=member.sort_key,
-            org_path=member.org_path,
-            search_name=member.search_name,
-        )
-        for word in words_of(member.search_name)
-    ]
+    return [MemberNameWord(**values) for values in values_for(member)]
 
 
 def reindex(members) -> None:

@@ -8,12 +8,12 @@ from django.db import models
 from .models import AuditEvent
 
 
-def _plain(value):
+def plain(value):
     """A value as the JSON of an audit row holds it: model instances by key, dates as text."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):
@@ -28,7 +28,7 @@ def audit_record(*, actor, action: str, obj, changes: dict | None = None, reason
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
-        changes=_plain(changes or {}),
+        changes=plain(changes or {}),
         reason=reason,
     )
 
@@ -39,7 +39,7 @@ def diff(instance, before: dict, fields) -> dict:
     for name in fields:
         new = getattr(instance, name)
         if before.get(name) != new:
-            out[name] = [_plain(before.get(name)), _plain(new)]
+            out[name] = [plain(before.get(name)), plain(new)]
     return out
 
 
@@ -56,7 +56,7 @@ def audit_events(*, actor, action: str, entries, reason: str = "") -> list[Audit
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
             object_repr=str(obj)[:255],
-            changes=_plain(changes or {}),
+            changes=plain(changes or {}),
             reason=reason,
         )
         for obj, changes in entries

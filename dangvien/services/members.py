@@ -76,6 +76,19 @@ def _save(member: Member):
         raise
 
 
+def letter_clock(member: Member, *, was_covered: bool | None = None, moved: bool = False):
+    """When the member started needing an introduction letter, after a create (`was_covered`
+    None) or a change: from admission for a member who arrives covered; from today for one newly
+    covered or transferred in (the new workplace owes the letter); none when not covered."""
+    if not member.covered_213:
+        return None
+    if was_covered is None:
+        return member.admission_date
+    if moved or not was_covered:
+        return timezone.localdate()
+    return member.awaiting_letter_since
+
+
 def member_create(*, actor, data: dict) -> Member:
     unknown = set(data) - set(MEMBER_FIELDS)
     if unknown:
@@ -85,8 +98,7 @@ def member_create(*, actor, data: dict) -> Member:
         if member.organization_id:
             _check(actor, member.organization)
         _prepare(member)
-        # The letter clock runs from admission for a member who arrives covered.
-        member.awaiting_letter_since = member.admission_date if member.covered_213 else None
+        member.awaiting_letter_since = letter_clock(member)
         member._history_user = actor
         _save(member)
         namewords.reindex([member])
@@ -109,11 +121,7 @@ def member_update(*, actor, member: Member, data: dict, reason: str = "") -> Mem
         if moved:
             _check(actor, member.organization)
         _prepare(member)
-        if not member.covered_213:
-            member.awaiting_letter_since = None
-        elif moved or not before["covered_213"]:
-            # Newly covered, or transferred in: the new workplace owes a letter from today.
-            member.awaiting_letter_since = timezone.localdate()
+        member.awaiting_letter_since = letter_clock(member, was_covered=before["covered_213"], moved=moved)
         changes = diff(member, before, MEMBER_FIELDS)
         if changes:
             member._history_user = actor

@@ -56,3 +56,31 @@ def fill(data, link, *, conclusion="none", details="", level="good", actor=None)
         conclusion=conclusion,
         conclusion_details=details,
     )
+
+
+def drafts_for(data, count, *, name="Phạm Văn Số"):
+    """`count` more members received into the branch, each with a yearly draft (every other one
+    complete), made in bulk: query-count tests need hundreds of forms."""
+    from nhanxet.models import Evaluation
+    from tests import factories
+
+    members = [factories.member(data["a1"], full_name=f"{name}{i}", commune_code=70) for i in range(count)]
+    links = factories.links_like(data["links"][0], members, data["res"])
+    answers = full_answers(data["period"].criteria_set)
+    return Evaluation.objects.bulk_create(
+        Evaluation(
+            member=link.member,
+            link=link,
+            branch=data["res"],
+            branch_path=data["res"].path,
+            commune=data["commune"],
+            workplace_committee=link.workplace_committee,
+            workplace_path=link.workplace_path,
+            year=data["year"],
+            period=data["period"],
+            criteria_set=data["period"].criteria_set,
+            answers=answers if i % 2 else {},
+            conclusion="none",
+        )
+        for i, link in enumerate(links)
+    )

@@ -12,7 +12,7 @@ from tests import factories
 from tests.baocao.conftest import scene  # noqa: F401 (a fixture: every stage of the workflow)
 from tests.helpers import query_count, xlsx_column, xlsx_table
 
-from .conftest import full_answers
+from .conftest import drafts_for
 
 pytestmark = pytest.mark.django_db
 
@@ -75,25 +75,7 @@ def test_branch_export_queries_do_not_grow_with_forms(client, period):
     client.force_login(period["secretary"])
     url = reverse("nhanxet:branch_xlsx", args=[period["res"].pk, period["year"]])
     few = query_count(client, url)
-    members = [factories.member(period["a1"], full_name=f"Phạm Văn Số{i}", commune_code=70) for i in range(20)]
-    links = factories.links_like(period["links"][0], members, period["res"])
-    Evaluation.objects.bulk_create(
-        Evaluation(
-            member=link.member,
-            link=link,
-            branch=period["res"],
-            branch_path=period["res"].path,
-            commune=period["commune"],
-            workplace_committee=link.workplace_committee,
-            workplace_path=link.workplace_path,
-            year=period["year"],
-            period=period["period"],
-            criteria_set=period["period"].criteria_set,
-            answers=full_answers(period["period"].criteria_set) if i % 2 else {},
-            conclusion="none",
-        )
-        for i, link in enumerate(links)
-    )
+    drafts_for(period, 20)
     assert query_count(client, url) == few
     assert len(xlsx_table(client.get(url))["rows"]) == 25
 

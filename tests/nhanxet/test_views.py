@@ -10,7 +10,7 @@ from nhanxet.models import Evaluation, EvaluationPeriod, QualityRating
 from tests import factories
 from tests.helpers import query_count
 
-from .conftest import fill, full_answers
+from .conftest import drafts_for, fill, full_answers
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -67,27 +67,7 @@ def test_branch_list_queries_fixed_for_300_forms(client, period):
     url = reverse("nhanxet:branch", args=[period["res"].pk, period["year"]])
     fill(period, period["links"][0])
     small = query_count(client, url)
-    template = period["links"][0]
-    members = [factories.member(period["a1"], full_name=f"Phạm Văn Số{i}", commune_code=70) for i in range(295)]
-    links = factories.links_like(template, members, period["res"])
-    answers = full_answers(period["period"].criteria_set)
-    Evaluation.objects.bulk_create(
-        Evaluation(
-            member=link.member,
-            link=link,
-            branch=period["res"],
-            branch_path=period["res"].path,
-            commune=period["commune"],
-            workplace_committee=link.workplace_committee,
-            workplace_path=link.workplace_path,
-            year=period["year"],
-            period=period["period"],
-            criteria_set=period["period"].criteria_set,
-            answers=answers if i % 2 else {},
-            conclusion="none",
-        )
-        for i, link in enumerate(links)
-    )
+    drafts_for(period, 295)
     assert Evaluation.objects.count() == 296
     assert query_count(client, url) == small
 

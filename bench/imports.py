@@ -121,11 +121,12 @@ def clean(committee):
         sys.exit(f"bench.imports deletes members of its database; refusing to run on {name!r}")
     members = Member.objects.filter(org_path__startswith=committee.path)
     ids = list(members.values_list("id", flat=True))
-    ImportChange.objects.filter(job__organization=committee).delete()
-    ImportJob.objects.filter(organization=committee).delete()
+    jobs = list(ImportJob.objects.filter(organization=committee))
+    AuditEvent.objects.filter(reason__in=[job.audit_reason for job in jobs]).delete()
+    ImportChange.objects.filter(job__in=jobs).delete()
+    ImportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
     Exemption.objects.filter(member_id__in=ids).delete()
     MemberNameWord.objects.filter(org_path__startswith=committee.path).delete()
-    AuditEvent.objects.filter(reason__startswith="Nhập từ tệp #").delete()
     members._raw_delete(members.db)  # no per-row signals: the history rows go next, all of them
     Member.history.filter(id__in=ids).delete()
     if connection.get_autocommit():  # not inside a test's transaction

@@ -59,6 +59,7 @@ class ImportJob(models.Model):
     legacy = models.CharField(max_length=8, blank=True)  # tcvn3 / vni when the text was converted
     legacy_examples = models.JSONField(default=list)
     communes = models.JSONField(default=dict)  # commune text not matched → [[code, label], …] suggestions
+    commune_texts = models.JSONField(default=dict)  # the same keys → the commune as the file has it
     error = models.TextField(blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     written_at = models.DateTimeField(null=True, blank=True)
@@ -74,7 +75,7 @@ class ImportJob(models.Model):
 
     @property
     def audit_reason(self) -> str:
-        return f"Nhập từ tệp #{self.pk} ({self.file_name})"
+        return _("Imported from file #%(n)s (%(name)s)") % {"n": self.pk, "name": self.file_name}
 
 
 class ImportSettings(models.Model):

@@ -15,17 +15,20 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from defusedxml import DefusedXmlException
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from common import legacy_text
 
-from . import fields
+from . import cleaning, fields
 
-assert openpyxl.DEFUSEDXML, "openpyxl must parse uploads through defusedxml"  # noqa: S101 - a safety precondition
+if not openpyxl.DEFUSEDXML:
+    raise ImproperlyConfigured("openpyxl must parse uploads through defusedxml (install it; OPENPYXL_DEFUSEDXML=True)")
 
 HEADER_SEARCH_ROWS = 30
 
@@ -130,6 +133,16 @@ def read(fileobj, kind: str, *, head: int | None = None) -> Sheet:
     except DefusedXmlException:
         raise FileRefused(
             _("The workbook contains XML entity declarations, which are not allowed; it was not read.")
+        ) from None
+    except FileRefused:
+        raise
+    except (csv.Error, ParseError, zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, OSError):
+        # A part of the workbook that openpyxl cannot parse (read lazily, row by row), or a CSV
+        # the csv module refuses (a field over its size limit).
+        raise FileRefused(
+            _("The file is damaged or is not an .xlsx workbook.")
+            if kind == "xlsx"
+            else _("The file cannot be read as CSV: it is damaged, or a cell holds more than 100,000 characters.")
         ) from None
 
 
@@ -238,11 +251,11 @@ def _table(raw_rows, kind, name, formulas) -> Sheet:
         )
     h = scores.index(max(scores))
     width = max(len(r) for r in raw_rows)
-    header = [_cell_text(v) for v in _pad(raw_rows[h], width)]
+    header = [cleaning.text(v) for v in _pad(raw_rows[h], width)]
     start = h + 1
     # A second header row under merged titles ("Ngày, tháng, năm" over "Sinh" | "Vào Đảng").
     if start < len(raw_rows) and not _is_empty(raw_rows[start]):
-        below = [_cell_text(v) for v in _pad(raw_rows[start], width)]
+        below = [cleaning.text(v) for v in _pad(raw_rows[start], width)]
         merged_above = any(not c for c in header)
         if _looks_like_subheader(below) and (merged_above or fields.recognised(below) >= 1):
             parent = ""
@@ -276,10 +289,6 @@ def _looks_like_subheader(cells) -> bool:
 def _pad(row, width):
     row = tuple(row)
     return row + (None,) * (width - len(row)) if len(row) < width else row
-
-
-def _cell_text(value) -> str:
-    return " ".join(str(value).split()) if value is not None else ""
 
 
 def _legacy(raw_rows):

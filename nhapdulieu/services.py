@@ -4,7 +4,9 @@ through here in one transaction, with history, audit rows and the import's own l
 import datetime
 import gzip
 import hashlib
+import io
 import json
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -21,14 +23,15 @@ from common.db import copy_insert, from_row
 from common.text import fold, normalize
 from dangvien import namewords
 from dangvien.models import EXEMPTION_KINDS, Exemption, Member, MemberNameWord, MemberStatus, NameWord
-from dangvien.services.members import MEMBER_FIELDS
+from dangvien.services.members import MEMBER_FIELDS, letter_clock
 from nhatky.models import AuditEvent
-from nhatky.services import audit_events, audit_record
+from nhatky.services import audit_events, audit_record, plain, snapshot
 
-from . import communes, reading
+from . import cleaning, communes, reading
 from .fields import BY_KEY, FIELDS, header_key, suggest
 from .models import CommitMode, DuplicatePolicy, ImportChange, ImportJob, ImportSettings, ImportStatus
 
+logger = logging.getLogger(__name__)
 SAMPLE_ROWS = 5
 # The upload reads this many rows (header, examples, the legacy-encoding sample); the dry run reads all.
 HEAD_ROWS = 3000
@@ -61,7 +64,7 @@ def import_upload(*, actor, organization: Organization, uploaded) -> ImportJob:
         reading.check_size(uploaded.size)
         data = uploaded.read()
         kind = reading.sniff(data[:8192])
-        sheet = reading.read(_bytes_io(data), kind, head=HEAD_ROWS)
+        sheet = reading.read(io.BytesIO(data), kind, head=HEAD_ROWS)
     except reading.FileRefused as exc:
         raise ValidationError({"file": str(exc)}) from None
     remembered = _settings(organization).columns
@@ -77,7 +80,7 @@ def import_upload(*, actor, organization: Organization, uploaded) -> ImportJob:
             sheet_name=sheet.name[:100],
             header_row=sheet.header_row,
             headers=sheet.headers,
-            sample=[[reading._cell_text(_shown(v)) for v in cells] for _n, cells in sheet.rows[:SAMPLE_ROWS]],
+            sample=[[cleaning.text(v) for v in cells] for _n, cells in sheet.rows[:SAMPLE_ROWS]],
             mapping={str(i): key for i, key in guess.items()},
             total_rows=sheet.data_rows,
             legacy=sheet.legacy or "",
@@ -92,18 +95,6 @@ def import_upload(*, actor, organization: Organization, uploaded) -> ImportJob:
             changes={"file": name, "rows": job.total_rows, "organization": organization.pk},
         )
     return job
-
-
-def _bytes_io(data):
-    import io
-
-    return io.BytesIO(data)
-
-
-def _shown(value):
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%d/%m/%Y")
-    return value
 
 
 def _settings(organization) -> ImportSettings:
@@ -171,7 +162,12 @@ def import_communes(*, actor, job: ImportJob, choices: dict) -> ImportJob:
     from chibo.models import Commune
 
     _check(actor, job.organization)
-    codes = {key: int(code) for key, code in choices.items() if code and key in job.communes}
+    if job.status in (ImportStatus.WRITING, ImportStatus.DONE):
+        raise ValidationError(_("This import has already been written."))
+    chosen = {key: str(code) for key, code in choices.items() if code and key in job.communes}
+    if not all(code.isdigit() for code in chosen.values()):
+        raise ValidationError(_("Choose a commune from the suggestions."))
+    codes = {key: int(code) for key, code in chosen.items()}
     known = set(Commune.objects.filter(code__in=codes.values()).values_list("code", flat=True))
     if set(codes.values()) - known:
         raise ValidationError(_("Choose a commune from the suggestions."))
@@ -191,6 +187,8 @@ def import_write(*, actor, job: ImportJob) -> ImportJob:
     _check(actor, job.organization)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status in (ImportStatus.WRITING, ImportStatus.DONE):
+            raise ValidationError(_("This import has already been written."))
         if job.status != ImportStatus.CHECKED:
             raise ValidationError(_("Run the check first; only a checked import can be written."))
         if job.mode == CommitMode.ALL and job.counts.get("error"):
@@ -227,6 +225,7 @@ class Row:
     problems: list = field(default_factory=list)  # [(column, message)]
     notes: list = field(default_factory=list)
     validated: bool = False  # checked as a new member's values
+    was_covered: bool = False  # an updated member's QĐ 213 coverage before the file's values
     keys: list | None = None
 
 
@@ -261,7 +260,7 @@ def plan(job: ImportJob, rows: list[Row]):
 def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
     """Every data row of the file read into member values, with the problems of each value."""
     with job.file.open("rb") as handle:
-        sheet = reading.read(_bytes_io(handle.read()), job.file_kind)
+        sheet = reading.read(io.BytesIO(handle.read()), job.file_kind)
     mapping = {int(i): key for i, key in job.mapping.items()}
     column_of = {key: i for i, key in mapping.items()}
     header = header_of(job)
@@ -271,7 +270,7 @@ def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
     organizations = _organizations(job.organization) if "organization" in column_of else {}
     uncalculated = set(sheet.uncalculated)
     rows: list[Row] = []
-    unplaced: dict[str, list] = {}
+    unplaced: dict[str, tuple] = {}  # key → (the commune as typed, suggestions)
     total = len(sheet.rows)
     for done, (number, cells) in enumerate(sheet.rows, start=1):
         row = Row(number)
@@ -295,7 +294,9 @@ def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
         rows.append(row)
         if progress and done % 2000 == 0:
             _progress(job.pk, done, total, "check")
-    job.communes = {key: suggestions for key, suggestions in list(unplaced.items())[:200]}
+    kept = list(unplaced.items())[:200]
+    job.communes = {key: suggestions for key, (_typed, suggestions) in kept}
+    job.commune_texts = {key: typed for key, (typed, _suggestions) in kept}
     job.empty_rows = sheet.empty_rows
     return rows
 
@@ -335,8 +336,9 @@ def _member_data(job, row, values, column_of, header, organizations, matcher, un
         if commune is not None:
             data["residence_commune"] = commune
         else:
-            key = matcher.key(values["residence_commune"], values.get("residence_province", ""))
-            unplaced.setdefault(key, suggestions)
+            province = values.get("residence_province", "")
+            key = matcher.key(values["residence_commune"], province)
+            unplaced.setdefault(key, (", ".join(t for t in (values["residence_commune"], province) if t), suggestions))
             row.problems.append(
                 (
                     header("residence_commune"),
@@ -370,6 +372,9 @@ _CHECKED = [
 ]  # fmt: skip
 
 
+_CHOICES = {f.attname: {c for c, _label in f.flatchoices} for f in _CHECKED if f.choices}
+
+
 def _validate(member: Member, row: Row, header):
     problems = []
     for f in _CHECKED:
@@ -378,7 +383,7 @@ def _validate(member: Member, row: Row, header):
             continue
         try:
             f.run_validators(value)
-            if f.choices and value not in {c for c, _label in f.flatchoices}:
+            if f.attname in _CHOICES and value not in _CHOICES[f.attname]:
                 raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
         except ValidationError as exc:
             problems += [(header(f.name), m) for m in exc.messages]
@@ -543,6 +548,7 @@ def _plan_update(job, row, member, header):
         row.action = "skip"
         row.notes.append(("", _("already in the system, nothing changed")))
         return
+    row.was_covered = member.covered_213
     for name, (_old, value) in changes.items():
         setattr(member, name, value)
     _validate(member, row, header)
@@ -553,24 +559,34 @@ def _plan_update(job, row, member, header):
 
 
 def import_check(job_id: int) -> ImportJob:
-    """The dry run (a task): counts and problems stored on the job, nothing else written."""
+    """The dry run (a task): counts and problems stored on the job, nothing else written. A file
+    that turns out unreadable, or a failure of the check itself, ends the job with a message
+    instead of leaving its progress bar running."""
     job = ImportJob.objects.select_related("organization").get(pk=job_id)
     if job.status != ImportStatus.CHECKING:
         return job
     try:
         rows = parse_rows(job)
+        plan(job, rows)
+        # The rows as checked, kept for the write (which then only checks them against the system again).
+        job.parsed.save(f"{job.file_sha256[:16]}-{job.pk}.json.gz", ContentFile(_dump(rows)), save=False)
     except reading.FileRefused as exc:
-        job.status, job.error = ImportStatus.FAILED, str(exc)
-        job.save(update_fields=["status", "error"])
-        return job
-    plan(job, rows)
-    # The rows as checked, kept for the write (which then only checks them against the system again).
-    job.parsed.save(f"{job.file_sha256[:16]}-{job.pk}.json.gz", ContentFile(_dump(rows)), save=False)
+        return _failed(job, str(exc))
+    except Exception:
+        logger.exception("Import %s: the check failed", job.pk)
+        return _failed(job, _("The check could not be finished; nothing was written. Ask the administrator."))
+    finally:
+        cache.delete(progress_key(job.pk))
     _store(job, rows)
     job.status, job.error = ImportStatus.CHECKED, ""
     job.checked_at = timezone.now()
     job.save()
-    cache.delete(progress_key(job.pk))
+    return job
+
+
+def _failed(job, message) -> ImportJob:
+    job.status, job.error = ImportStatus.FAILED, message
+    job.save(update_fields=["status", "error"])
     return job
 
 
@@ -615,22 +631,26 @@ def import_commit(job_id: int) -> ImportJob:
             job.status, job.written_at, job.error = ImportStatus.DONE, timezone.now(), ""
             job.save()
             audit_record(actor=actor, action="import.done", obj=job, changes={"counts": job.counts})
-    except (ValidationError, IntegrityError, PermissionDenied) as exc:
-        message = (
-            " ".join(exc.messages)
-            if isinstance(exc, ValidationError)
-            else _(
-                "Another change to the same members happened meanwhile; nothing was written. Check the import again."
-            )
-            if isinstance(exc, IntegrityError)
-            else str(exc)
+    except ValidationError as exc:
+        message = " ".join(exc.messages)
+    except IntegrityError:
+        message = _(
+            "Another change to the same members happened meanwhile; nothing was written. Check the import again."
         )
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.CHECKED, error=message, counts=job.counts, problems=job.problems, notes=job.notes
-        )
-        job.refresh_from_db()
+    except PermissionDenied as exc:
+        message = str(exc)
+    except Exception:
+        logger.exception("Import %s: the write failed", job.pk)
+        message = _("The write could not be finished; nothing was written. Ask the administrator.")
+    else:
+        return job
     finally:
         cache.delete(progress_key(job.pk))
+    # Nothing was written (the transaction rolled back): the job goes back to checked, with why.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.CHECKED, error=message, counts=job.counts, problems=job.problems, notes=job.notes
+    )
+    job.refresh_from_db()
     return job
 
 
@@ -639,36 +659,29 @@ def _write(job, actor, rows):
     (common.db.copy_insert) inside the caller's transaction."""
     reason = job.audit_reason
     now = timezone.now()
-    today = timezone.localdate()
     creates = [r for r in rows if r.action == "create"]
     updates = [r for r in rows if r.action == "update"]
     total = len(creates) + len(updates)
     for r in creates:
         member = Member(**{k: v for k, v in r.data.items() if k in MEMBER_FIELDS})
         _prepare(member)
-        member.awaiting_letter_since = member.admission_date if member.covered_213 else None
+        member.awaiting_letter_since = letter_clock(member)
         r.member = member
     new_members = [r.member for r in creates]
     copy_insert(Member, new_members)
     _progress(job.pk, len(new_members), total, "write")
     copy_insert(Member.history.model, _history(new_members, "+", actor, reason, now))
     # New members have no index rows yet.
-    words = [
-        {"member_id": m.pk, "word": w, "sort_key": m.sort_key, "org_path": m.org_path, "search_name": m.search_name}
-        for m in new_members
-        for w in namewords.words_of(m.search_name)
-    ]
+    words = [values for m in new_members for values in namewords.values_for(m)]
     copy_insert(MemberNameWord, words)
     NameWord.objects.bulk_create([NameWord(word=w) for w in {r["word"] for r in words}], ignore_conflicts=True)
     changed = []
     for r in updates:
         member = r.member
-        before_covered = member.covered_213
         _prepare(member)
-        if not member.covered_213:
-            member.awaiting_letter_since = None
-        elif "organization" in r.changes or not before_covered:
-            member.awaiting_letter_since = today
+        member.awaiting_letter_since = letter_clock(
+            member, was_covered=r.was_covered, moved="organization" in r.changes
+        )
         member.updated_at = now
         changed.append(member)
     if changed:
@@ -694,8 +707,8 @@ def _write(job, actor, rows):
         if r.exemption
     ]
     copy_insert(Exemption, exemptions)
-    logged = [(r, "create", _snapshot(r.member)) for r in creates]
-    logged += [(r, "update", {k: _plain(v) for k, v in r.changes.items()}) for r in updates]
+    logged = [(r, "create", plain(snapshot(r.member, MEMBER_FIELDS))) for r in creates]
+    logged += [(r, "update", plain(r.changes)) for r in updates]
     # The values are in the import's log (and the member's history); a created member's audit
     # row points there.
     events = audit_events(
@@ -735,18 +748,6 @@ def _prepare(member):
     member.card_number = member.card_number or None
     member.notes = member.notes or ""
     member.refresh_derived()
-
-
-def _plain(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
-def _snapshot(member):
-    return {name: _plain(getattr(member, name)) for name in MEMBER_FIELDS}
 
 
 # ---- the rows as read, between the dry run and the write ---------------------------------------

@@ -56,7 +56,7 @@ EXAMPLE = {
 def build() -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = "Danh sách"
+    sheet.title = _("List")
     keys = list(HEADERS)
     sheet.append([HEADERS[k] for k in keys])
     for cell in sheet[1]:
@@ -71,7 +71,7 @@ def build() -> bytes:
     for column in ("D", "O"):
         for row in range(2, 2001):
             sheet[f"{column}{row}"].number_format = "@"
-    guide = book.create_sheet("Hướng dẫn")
+    guide = book.create_sheet(_("Instructions"))
     guide.append([_("Column"), _("What to write")])
     for cell in guide[1]:
         cell.font = Font(bold=True)

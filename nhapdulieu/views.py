@@ -99,7 +99,10 @@ def _context(job, form):
         "busy": job.status in (ImportStatus.CHECKING, ImportStatus.WRITING),
         "percent": min(100, round(100 * done / total)),
         "done": done,
-        "communes": [(n, key, suggestions) for n, (key, suggestions) in enumerate(job.communes.items())],
+        "communes": [
+            (n, job.commune_texts.get(key, key), suggestions)
+            for n, (key, suggestions) in enumerate(job.communes.items())
+        ],
         "problem_rows": len({p["row"] for p in job.problems}),
     }
 
@@ -107,7 +110,7 @@ def _context(job, form):
 @login_required
 def changes(request, pk):
     job = selectors.import_get(request.user, pk)
-    return render(request, "nhapdulieu/changes.html", {"job": job, "changes": selectors.import_changes(job)[:5000]})
+    return render(request, "nhapdulieu/changes.html", {"job": job, "changes": selectors.import_changes(job)})
 
 
 @login_required

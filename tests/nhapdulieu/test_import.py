@@ -548,3 +548,79 @@ def test_a_csv_typed_in_tcvn3_or_vni_is_converted(tree, clerk_a, encoding, djang
         ("Nguyễn Văn Đức", "Trưởng phòng"),
         ("Trần Thị Hương", "Phó phòng"),
     ]
+
+
+def test_a_damaged_workbook_or_an_unreadable_csv_is_refused_not_a_500(tree, clerk_a):
+    good = xlsx([HEADER, member_row(1, "Nguyễn Văn An", "12/3/1985")]).read()
+    src = zipfile.ZipFile(io.BytesIO(good))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]  # cut in the middle of a row
+            z.writestr(item, data)
+    with pytest.raises(ValidationError, match="bị hỏng"):
+        services.import_upload(
+            actor=clerk_a, organization=tree["a"], uploaded=SimpleUploadedFile("hong.xlsx", out.getvalue())
+        )
+    huge_cell = csv_file([HEADER, [1, "A" * 200_000, "Nam"]])
+    with pytest.raises(ValidationError, match="CSV"):
+        services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=huge_cell)
+    assert not ImportJob.objects.exists()
+
+
+def test_a_check_or_write_that_fails_ends_with_a_message(
+    tree, clerk_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    rows = [HEADER, member_row(1, "Đinh Văn Giang", "01/01/1980")]
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx(rows))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "plan", broken)
+        job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    assert job.status == "failed" and "chưa ghi gì" in job.error
+    job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    assert job.status == "checked"
+    monkeypatch.setattr(services, "copy_insert", broken)
+    job = write(job, clerk_a, django_capture_on_commit_callbacks)
+    assert job.status == "checked" and "chưa ghi gì" in job.error and Member.objects.count() == 0
+
+
+def test_writing_twice_is_refused_with_its_reason(tree, clerk_a, django_capture_on_commit_callbacks):
+    job = services.import_upload(
+        actor=clerk_a, organization=tree["a"], uploaded=xlsx([HEADER, member_row(1, "Đinh Văn Giang", "01/01/1980")])
+    )
+    job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    job = write(job, clerk_a, django_capture_on_commit_callbacks)
+    with pytest.raises(ValidationError, match="đã được ghi"):
+        services.import_write(actor=clerk_a, job=job)
+    assert Member.objects.count() == 1
+
+
+def test_an_update_that_brings_a_member_under_qd_213_starts_the_letter_clock(
+    tree, clerk_a, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    existing = factories.member(
+        tree["a1"], full_name="Hoàng Văn Em", birth_date=datetime.date(1982, 4, 4), covered_213=False
+    )
+    assert not existing.covered_213 and existing.awaiting_letter_since is None
+    rows = [HEADER, [1, "Hoàng Văn Em", "Nam", "04/04/1982", existing.citizen_id, "", "", "", "", "x"]]
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx(rows))
+    mapping = {i: key for i, key in job.mapping.items() if key not in ("admission_date", "full_membership_date")}
+    job = run(
+        job,
+        clerk_a,
+        mapping=mapping,
+        duplicates="update",
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+    )
+    assert job.counts["update"] == 1, job.problems
+    write(job, clerk_a, django_capture_on_commit_callbacks)
+    existing.refresh_from_db()
+    assert existing.covered_213 and existing.awaiting_letter_since == timezone.localdate()

@@ -134,3 +134,47 @@ def test_the_progress_bar_polls_until_the_check_is_done(client, tree, clerk_a):
         status="checked", counts={"create": 3, "update": 0, "skip": 0, "error": 0}
     )
     assert client.get(url, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+
+def test_the_changes_page_names_fields_and_values_in_vietnamese(
+    client, tree, clerk_a, django_capture_on_commit_callbacks
+):
+    client.force_login(clerk_a)
+    client.post(reverse("nhapdulieu:upload"), {"organization": tree["a"].pk, "file": xlsx(_rows(1))})
+    job = ImportJob.objects.get()
+    url = reverse("nhapdulieu:job", args=[job.pk])
+    form = {f"col_{i}": key for i, key in job.mapping.items()} | {
+        "duplicates": "skip",
+        "mode": "valid",
+        "action": "check",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, form)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "write"})
+    page = client.get(reverse("nhapdulieu:changes", args=[job.pk])).content.decode()
+    assert "Họ và tên:" in page and "Ngày sinh:" in page and tree["a"].name in page and "19/05/2010" in page
+    assert "full_name" not in page and "birth_date" not in page
+
+
+def test_communes_to_confirm_are_shown_as_typed_and_a_bad_choice_is_a_message(
+    client, tree, clerk_a, django_capture_on_commit_callbacks
+):
+    client.force_login(clerk_a)
+    rows = _rows(1)
+    rows[0] = [*rows[0], "Xã/Phường", "Tỉnh"]
+    rows[1] = [*rows[1], "Phường Hiến Nam", "Hưng Yên"]
+    client.post(reverse("nhapdulieu:upload"), {"organization": tree["a"].pk, "file": xlsx(rows)})
+    job = ImportJob.objects.get()
+    url = reverse("nhapdulieu:job", args=[job.pk])
+    form = {f"col_{i}": key for i, key in job.mapping.items()} | {
+        "duplicates": "skip",
+        "mode": "valid",
+        "action": "check",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, form)
+    page = client.get(url).content.decode()
+    assert "Phường Hiến Nam, Hưng Yên" in page
+    response = client.post(url, {"action": "communes", "commune_0": "abc"}, follow=True)
+    assert response.status_code == 200 and "Chọn một xã/phường trong danh sách gợi ý." in response.content.decode()

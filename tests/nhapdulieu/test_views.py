@@ -38,6 +38,15 @@ def _rows(n):
     return rows
 
 
+def _suggested_columns(job) -> dict:
+    """The columns form as the clerk sends it when the suggestions are right."""
+    return {f"col_{i}": key for i, key in job.mapping.items()} | {
+        "duplicates": "skip",
+        "mode": "valid",
+        "action": "check",
+    }
+
+
 def test_the_clerks_journey(client, tree, clerk_a, django_capture_on_commit_callbacks):
     client.force_login(clerk_a)
     page = client.get(reverse("nhapdulieu:upload")).content.decode()
@@ -47,11 +56,7 @@ def test_the_clerks_journey(client, tree, clerk_a, django_capture_on_commit_call
     assert response.status_code == 302 and response["Location"] == reverse("nhapdulieu:job", args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     assert "Nội dung của từng cột" in page and "Nguyễn Văn Số0" in page
-    form = {f"col_{i}": key for i, key in job.mapping.items()} | {
-        "duplicates": "skip",
-        "mode": "valid",
-        "action": "check",
-    }
+    form = _suggested_columns(job)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(response["Location"], form).status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -143,11 +148,7 @@ def test_the_changes_page_names_fields_and_values_in_vietnamese(
     client.post(reverse("nhapdulieu:upload"), {"organization": tree["a"].pk, "file": xlsx(_rows(1))})
     job = ImportJob.objects.get()
     url = reverse("nhapdulieu:job", args=[job.pk])
-    form = {f"col_{i}": key for i, key in job.mapping.items()} | {
-        "duplicates": "skip",
-        "mode": "valid",
-        "action": "check",
-    }
+    form = _suggested_columns(job)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, form)
     with django_capture_on_commit_callbacks(execute=True):
@@ -167,11 +168,7 @@ def test_communes_to_confirm_are_shown_as_typed_and_a_bad_choice_is_a_message(
     client.post(reverse("nhapdulieu:upload"), {"organization": tree["a"].pk, "file": xlsx(rows)})
     job = ImportJob.objects.get()
     url = reverse("nhapdulieu:job", args=[job.pk])
-    form = {f"col_{i}": key for i, key in job.mapping.items()} | {
-        "duplicates": "skip",
-        "mode": "valid",
-        "action": "check",
-    }
+    form = _suggested_columns(job)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, form)
     page = client.get(url).content.decode()

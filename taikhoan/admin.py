@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from . import services
 from .models import User
 
 
@@ -11,3 +13,20 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "full_name", "email")
     fieldsets = BaseUserAdmin.fieldsets + ((_("Contact"), {"fields": ("full_name", "phone")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Contact"), {"fields": ("full_name", "phone", "email")}),)
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-step login (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            services.two_factor_reset(actor=request.user, user=user, reason="admin")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step login reset for %(n)d user: they set it up again at their next login.",
+                "Two-step login reset for %(n)d users: they set it up again at their next login.",
+                count,
+            )
+            % {"n": count},
+            messages.SUCCESS,
+        )

@@ -31,3 +31,12 @@ class NotificationPreferenceForm(forms.Form):
             if not channels_configured[code]:
                 self.fields[code].disabled = True
                 self.fields[code].help_text = _("Not configured on this server.")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("The 6 digits your authenticator app shows, or one of your backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

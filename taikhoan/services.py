@@ -134,3 +134,51 @@ def mail_many(*, messages) -> int:
         return 0
     with mail.get_connection() as connection:
         return connection.send_messages(emails) or 0
+
+
+BACKUP_CODES = 10
+
+
+def totp_setup_start(*, actor):
+    """A new, unconfirmed authenticator key for the user (replacing any earlier unconfirmed one);
+    their confirmed devices keep working until the new one is confirmed."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+
+
+def totp_setup_confirm(*, actor, device, token: str) -> list[str]:
+    """Confirm the authenticator with a code it shows; the old devices go and fresh one-time
+    backup codes are made (returned once, to show). A wrong code raises ValidationError."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    token = "".join(token.split())
+    if not (token.isdigit() and device.verify_token(token)):
+        raise ValidationError({"token": _("The code is wrong or has expired. Enter the 6 digits the app shows now.")})
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
+        StaticDevice.objects.filter(user=actor).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        backup = StaticDevice.objects.create(user=actor, name="backup", confirmed=True)
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+        StaticToken.objects.bulk_create([StaticToken(device=backup, token=code) for code in codes])
+        audit_record(actor=actor, action="user.2fa_enable", obj=actor, changes={"backup_codes": BACKUP_CODES})
+    return codes
+
+
+def two_factor_reset(*, actor, user, reason: str = "") -> None:
+    """An administrator removes a user's authenticator and backup codes (a lost phone): at the
+    next login the user sets up a new one."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        audit_record(actor=actor, action="user.2fa_reset", obj=user, changes={}, reason=reason)

@@ -29,6 +29,8 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("xac-thuc/", views.otp_verify, name="otp_verify"),
+    path("xac-thuc/cai-dat/", views.otp_setup, name="otp_setup"),
     path("tai-khoan/", views.profile, name="profile"),
     path("thong-bao-cua-toi/", views.notifications, name="notifications"),
     path("thong-bao-cua-toi/<int:pk>/", views.notification_open, name="notification_open"),

@@ -3,9 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -48,7 +48,14 @@ def home(request):
 
 @login_required
 def profile(request):
-    return render(request, "taikhoan/profile.html", {"assignments": user_roles(request.user)})
+    from .twofactor import required_for
+
+    context = {
+        "assignments": user_roles(request.user),
+        "two_factor": _has_confirmed(request.user),
+        "two_factor_required": required_for(request.user),
+    }
+    return render(request, "taikhoan/profile.html", context)
 
 
 @login_required
@@ -140,3 +147,79 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         password_change(actor=self.request.user, form=form)
         update_session_auth_hash(self.request, form.user)
         return HttpResponseRedirect(self.get_success_url())
+
+
+def _next_url(request, default="taikhoan:home"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse(default)
+
+
+@login_required
+def otp_verify(request):
+    """After the password: the code from the authenticator app (or a backup code)."""
+    from django_otp import login as otp_login
+    from django_otp import match_token, user_has_device
+
+    from .forms import TokenForm
+
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if not user_has_device(request.user):
+        return redirect(f"{reverse('taikhoan:otp_setup')}?{urlencode({'next': _next_url(request)})}")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, "".join(form.cleaned_data["token"].split()))
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("The code is wrong or has expired. Wait for the next one and try again."))
+    return render(request, "taikhoan/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+def otp_setup(request):
+    """Set up the authenticator app: scan the QR code (or type the key), then confirm with a code.
+    The backup codes are shown once, on the page that confirms it."""
+    import base64
+
+    import segno
+    from django.core.exceptions import ValidationError
+    from django_otp import login as otp_login
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .forms import TokenForm
+
+    if not request.user.is_verified() and _has_confirmed(request.user):
+        # Replacing an authenticator needs the current one first.
+        return redirect(f"{reverse('taikhoan:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None or request.method == "GET":
+        device = services.totp_setup_start(actor=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.totp_setup_confirm(actor=request.user, device=device, token=form.cleaned_data["token"])
+        except ValidationError as error:
+            form.add_error("token", error.message_dict["token"])
+        else:
+            otp_login(request, device)
+            return render(request, "taikhoan/otp_codes.html", {"codes": codes, "next": _next_url(request)})
+    key = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "taikhoan/otp_setup.html",
+        {
+            "form": form,
+            "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=4),
+            "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
+            "next": _next_url(request),
+        },
+    )
+
+
+def _has_confirmed(user) -> bool:
+    from django_otp import user_has_device
+
+    return user_has_device(user, confirmed=True)

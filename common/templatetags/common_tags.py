@@ -14,3 +14,12 @@ def folded(value):
     from common.text import fold
 
     return fold(str(value or ""))
+
+
+@register.filter
+def minutes(value):
+    """A timedelta as whole minutes, rounded up (the lockout page's cool-off)."""
+    try:
+        return max(1, -(-int(value.total_seconds()) // 60))
+    except AttributeError:
+        return ""

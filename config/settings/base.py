@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "django_celery_beat",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "common",
     "taikhoan",
     "nhatky",
@@ -49,9 +53,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "taikhoan.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,14 +87,34 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "taikhoan.User"
+# django-axes first (it refuses a locked-out username before any password is checked), then
 # ModelBackend with the request's user read by a prepared statement (taikhoan/backends.py).
-AUTHENTICATION_BACKENDS = ["taikhoan.backends.UserBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "taikhoan.backends.UserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "taikhoan.validators.CharacterClassesValidator", "OPTIONS": {"classes": 3}},
 ]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, that
+# username is refused for AXES_COOLOFF_MINUTES whatever the password, from any address (so a
+# password can't be guessed by spreading tries over many addresses); a right password resets it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "taikhoan/locked.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Two-factor login (TOTP, django-otp): users holding any of these roles anywhere, and staff
+# accounts when "admin" is listed, must confirm a code from an authenticator app after the password.
+TWO_FACTOR_REQUIRED_ROLES = env.list(
+    "TWO_FACTOR_REQUIRED_ROLES", default=["clerk", "signing_secretary", "board_viewer", "admin"]
+)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="QĐ 213")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "taikhoan:login"
 LOGIN_REDIRECT_URL = "taikhoan:home"
 LOGOUT_REDIRECT_URL = "taikhoan:login"
@@ -185,6 +213,11 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
 IMPORT_PROBLEMS_KEPT = env.int("IMPORT_PROBLEMS_KEPT", default=5000)
+# Personal data (Law 91/2025/QH15): how long the access log (who read whose record, exports,
+# downloads) and django-axes' login records are kept; a daily task deletes older rows. Audit
+# records of writes are kept for good.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+LOGIN_LOG_RETENTION_DAYS = env.int("LOGIN_LOG_RETENTION_DAYS", default=365)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,62 @@
+"""Two-factor login (TOTP from an authenticator app, plus one-time backup codes): who must use it,
+and the middleware that holds a logged-in user at the code page until they have."""
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+SESSION_KEY = "taikhoan_2fa_required"
+
+
+def required_for(user) -> bool:
+    """Whether the user's roles (anywhere) or staff status call for a second factor."""
+    roles = set(settings.TWO_FACTOR_REQUIRED_ROLES)
+    if not roles or not user.is_authenticated:
+        return False
+    if "admin" in roles and (user.is_staff or user.is_superuser):
+        return True
+    return user.role_assignments.filter(role__in=roles).exists()
+
+
+@receiver(user_logged_in, dispatch_uid="taikhoan_2fa_required")
+def _remember_requirement(sender, request, user, **kwargs):
+    # Worked out once per login, so requests don't pay a query for it; a role given later takes
+    # effect at the next login.
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = required_for(user)
+
+
+# Pages a user who still owes a code may open: the code pages themselves, logging out, static
+# files, and the public pages (document verification, health).
+_OPEN_PREFIXES = ("/static/", "/i18n/", "/van-ban/xac-minh/", "/suc-khoe/")
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open = None
+
+    def open_paths(self):
+        if self._open is None:
+            self._open = {
+                reverse(name)
+                for name in ("taikhoan:login", "taikhoan:logout", "taikhoan:otp_verify", "taikhoan:otp_setup")
+            }
+        return self._open
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_verified():
+            required = request.session.get(SESSION_KEY)
+            if required is None:
+                required = request.session[SESSION_KEY] = required_for(user)
+            path = request.path
+            if required and path not in self.open_paths() and not path.startswith(_OPEN_PREFIXES):
+                from django_otp import user_has_device
+
+                target = "taikhoan:otp_verify" if user_has_device(user) else "taikhoan:otp_setup"
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -10,6 +10,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+import hangdoi
+
 
 def _day(today: str | None) -> datetime.date:
     return datetime.date.fromisoformat(today) if today else timezone.localdate()
@@ -24,7 +26,7 @@ def run_sweeps(today: str | None = None, rules: list[str] | None = None) -> int:
     day = _day(today)
     plan = sweep_plan(day, rules)
     for code, batch in plan:
-        sweep_batch.delay(code, batch, day.isoformat())
+        hangdoi.enqueue(sweep_batch, code, batch, day.isoformat())
     return len(plan)
 
 
@@ -43,7 +45,7 @@ def send_deliveries(ids: list[int], attempt: int = 0) -> int:
 
     retry = deliveries_send(ids)
     if retry:
-        send_deliveries.apply_async((retry, attempt + 1), countdown=min(3600, 30 * 2**attempt))
+        hangdoi.enqueue(send_deliveries, retry, attempt + 1, countdown=min(3600, 30 * 2**attempt))
     return len(ids) - len(retry)
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import hangdoi
 from chibo.models import Organization
 from chibo.permissions import can_manage_members
 from common.db import copy_insert, from_row
@@ -152,7 +153,7 @@ def import_columns(*, actor, job: ImportJob, mapping: dict, duplicates: str, mod
             obj=job,
             changes={"mapping": clean, "duplicates": duplicates, "mode": mode},
         )
-        transaction.on_commit(lambda: _schedule("check", job.pk))
+        _schedule("check", job.pk)
     return job
 
 
@@ -177,7 +178,7 @@ def import_communes(*, actor, job: ImportJob, choices: dict) -> ImportJob:
         remembered.save()
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
         audit_record(actor=actor, action="import.communes", obj=job, changes={"communes": codes})
-        transaction.on_commit(lambda: _schedule("check", job.pk))
+        _schedule("check", job.pk)
     job.refresh_from_db()
     return job
 
@@ -201,14 +202,14 @@ def import_write(*, actor, job: ImportJob) -> ImportJob:
         job.status = ImportStatus.WRITING
         job.save(update_fields=["status"])
         audit_record(actor=actor, action="import.write", obj=job, changes={"counts": job.counts})
-        transaction.on_commit(lambda: _schedule("write", job.pk))
+        _schedule("write", job.pk)
     return job
 
 
 def _schedule(what, job_id):
     from . import tasks
 
-    (tasks.check_import if what == "check" else tasks.write_import).delay(job_id)
+    hangdoi.enqueue(tasks.check_import if what == "check" else tasks.write_import, job_id)
 
 
 # ---- the dry run ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import hangdoi
 from chibo.models import Organization, Signatory
 from chibo.selectors import signatories_active
 from common.dates import vn_place_date
@@ -172,7 +173,7 @@ def documents_issue_many(
             entries=[(d, {"symbol": d.symbol, "doc_type": doc_type, "member": d.member_id}) for d in documents],
         )
         ids = [d.pk for d in documents]
-        transaction.on_commit(lambda: _enqueue_render_many(ids))
+        _enqueue_render_many(ids)
         return documents
 
 
@@ -180,7 +181,7 @@ def _enqueue_render_many(ids, chunk: int = 10):
     from .tasks import render_documents
 
     for start in range(0, len(ids), chunk):
-        render_documents.delay(ids[start : start + chunk])
+        hangdoi.enqueue(render_documents, ids[start : start + chunk])
 
 
 def document_render(document_id: int) -> Document:
@@ -193,11 +194,13 @@ def document_render(document_id: int) -> Document:
             return document
         pdf = render_pdf(document.snapshot, image_root=settings.PRIVATE_MEDIA_ROOT)
         document.sha256 = hashlib.sha256(pdf).hexdigest()
-        document.pdf.save(
-            f"{document.doc_type}-{document.year}-{document.issuer_id}-{document.number}.pdf",
-            ContentFile(pdf),
-            save=False,
-        )
+        filename = f"{document.doc_type}-{document.year}-{document.issuer_id}-{document.number}.pdf"
+        # A file under this name with the row still unrendered was written by a worker killed
+        # before its commit: replace it rather than keep it beside a second copy.
+        stored = document.pdf.field.generate_filename(document, filename)
+        if document.pdf.storage.exists(stored):
+            document.pdf.storage.delete(stored)
+        document.pdf.save(filename, ContentFile(pdf), save=False)
         document.rendered_at = timezone.now()
         document.save(update_fields=["pdf", "sha256", "rendered_at"])
     return document

@@ -11,12 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import hangdoi
 from common.dates import vn_date
-from common.text import normalize
+from common.text import clean, normalize
 from nhatky.services import audit_record, audit_record_many
 
 from ..models import (
     ABSENT_STATUSES,
+    YEAR_MAX,
+    YEAR_MIN,
     AbsenceNotice,
     Attendance,
     AttendanceCorrection,
@@ -85,7 +88,7 @@ def party_group_save(*, actor, branch: Organization, name: str, leader=None, gro
         if group.branch_id != branch.pk:
             raise PermissionDenied(_("This group belongs to another branch."))
         before = {"name": group.name, "leader": group.leader_id}
-        group.name = normalize(name or "")
+        group.name = clean(name, "name")
         _check_leader(branch, leader)
         group.leader = leader
         group.full_clean()
@@ -172,8 +175,8 @@ def _meeting_fields(*, kind, starts_at, place, agenda, year=None, half=None) -> 
         errors["kind"] = _("Choose the kind of meeting.")
     if starts_at is None:
         errors["starts_at"] = _("Enter the date and time of the meeting.")
-    place = normalize(place or "")
-    agenda = normalize(agenda or "", multiline=True)
+    place = clean(place, "place")
+    agenda = clean(agenda, "agenda", multiline=True)
     if not place:
         errors["place"] = _("Enter where the meeting is held.")
     if not agenda:
@@ -181,8 +184,16 @@ def _meeting_fields(*, kind, starts_at, place, agenda, year=None, half=None) -> 
     if errors:
         raise ValidationError(errors)
     day = timezone.localtime(starts_at).date()
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise ValidationError(
+            {"starts_at": _("The date must be in a year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}}
+        )
     if kind == MeetingKind.WHEN_NEEDED or not (year and half):
         year, half = half_year_of(day)
+    elif not YEAR_MIN <= year <= YEAR_MAX or half not in (1, 2):
+        raise ValidationError(
+            {"half": _("Choose a half-year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}}
+        )
     else:
         start, end = half_year_bounds(year, half)
         grace = datetime.timedelta(days=settings.MEETING_HALF_YEAR_GRACE_DAYS)
@@ -219,7 +230,7 @@ def meeting_schedule(
             obj=meeting,
             changes={**{k: str(v) for k, v in fields.items()}, "branch": branch.pk, "members": added},
         )
-        transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+        _enqueue_invitations(meeting.pk)
     return meeting
 
 
@@ -250,7 +261,7 @@ def meeting_update(*, actor, meeting: Meeting, kind: str, starts_at, place: str,
                 update.append("invitation")
             meeting.invitations_sent_at = None
             update.append("invitations_sent_at")
-            transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+            _enqueue_invitations(meeting.pk)
         meeting.save(update_fields=update)
         audit_record(
             actor=actor,
@@ -313,7 +324,7 @@ def attendance_mark(*, actor, meeting: Meeting, member_id: int, status: str, rea
     """
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": _("Choose present, absent with reason or absent without reason.")})
-    reason = normalize(reason or "")
+    reason = clean(reason, "reason")
     if status == AttendanceStatus.EXCUSED and not reason:
         raise ValidationError({"reason": _("Enter the reason for the absence.")})
     if status != AttendanceStatus.EXCUSED:
@@ -351,7 +362,7 @@ def meeting_close(*, actor, meeting: Meeting, minutes: str, attachment=None) -> 
     reason are flagged. All of it or none: a refused close keeps no attachment either."""
     from vanban.services import signer_for
 
-    minutes = normalize(minutes or "", multiline=True)
+    minutes = clean(minutes, "minutes", multiline=True)
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("branch__kind").get(pk=meeting.pk)
         _check_branch(actor, meeting.branch)
@@ -388,7 +399,7 @@ def meeting_close(*, actor, meeting: Meeting, minutes: str, attachment=None) -> 
             },
         )
         notice_ids = [notice.pk for notice in notices]
-        transaction.on_commit(lambda: _enqueue_absence_notifications(notice_ids))
+        _enqueue_absence_notifications(notice_ids)
     return meeting
 
 
@@ -495,8 +506,8 @@ def _absence_notices_issue(actor, meeting, absent, streaks, signatory) -> list[A
 
 def attendance_correct(*, actor, meeting: Meeting, member_id: int, status: str, reason: str = "", why: str):
     """Change attendance after the meeting closed: only with a reason, kept as history."""
-    why = normalize(why or "", multiline=True)
-    reason = normalize(reason or "")
+    why = clean(why, "why", multiline=True)
+    reason = clean(reason, "reason")
     errors = {}
     if status not in (AttendanceStatus.PRESENT, *ABSENT_STATUSES):
         errors["status"] = _("Choose present, absent with reason or absent without reason.")
@@ -551,8 +562,13 @@ def _attachment_add(actor, meeting: Meeting, upload) -> MeetingAttachment:
     its hash, so a retried close stores the same file once)."""
     from vanban.uploads import store_scan
 
+    try:
+        path = store_scan(upload)
+    except ValidationError as exc:
+        raise ValidationError({"attachment": exc.messages}) from None
+    # The name the user gave is shown, never used in a path.
     attachment = MeetingAttachment.objects.create(
-        meeting=meeting, name=normalize(upload.name or "")[:200], path=store_scan(upload), uploaded_by=actor
+        meeting=meeting, name=normalize(upload.name or "")[:200], path=path, uploaded_by=actor
     )
     audit_record(actor=actor, action="meeting.attach", obj=meeting, changes={"file": attachment.name})
     return attachment
@@ -603,16 +619,17 @@ def meeting_invitation_issue(*, actor, meeting: Meeting):
 
 
 def _enqueue_invitations(meeting_id: int):
+    """Inside the transaction that schedules or moves the meeting: sent once it commits."""
     from ..tasks import send_meeting_invitations
 
-    send_meeting_invitations.delay(meeting_id)
+    hangdoi.enqueue(send_meeting_invitations, meeting_id)
 
 
 def _enqueue_absence_notifications(notice_ids):
     if notice_ids:
         from ..tasks import send_absence_notifications
 
-        send_absence_notifications.delay(notice_ids)
+        hangdoi.enqueue(send_absence_notifications, notice_ids)
 
 
 def meeting_invitations_send(meeting_id: int) -> int:

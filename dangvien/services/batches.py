@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import hangdoi
 from chibo.permissions import can_manage_members
+from common.text import clean
 from nhatky.services import audit_record
 
 from ..models import LetterBatch, LinkState, Member, ResidenceLink
@@ -22,6 +24,7 @@ CHUNK = 50
 def letter_batch_start(*, actor, member_ids, signatory=None, duties: str = "") -> LetterBatch:
     """Check the selection, record the batch, and start the task once the batch is committed."""
     ids = list(dict.fromkeys(int(i) for i in member_ids))
+    duties = clean(duties, "duties")
     if not ids:
         raise ValidationError(_("Select at least one member."))
     if len(ids) > MAX_BATCH:
@@ -34,14 +37,10 @@ def letter_batch_start(*, actor, member_ids, signatory=None, duties: str = "") -
             created_by=actor, signatory=signatory, duties=duties, member_ids=ids, total=len(ids)
         )
         audit_record(actor=actor, action="letters.batch_start", obj=batch, changes={"members": len(ids)})
-        transaction.on_commit(lambda: _enqueue(batch.pk))
+        from ..tasks import run_letter_batch
+
+        hangdoi.enqueue(run_letter_batch, batch.pk)
     return batch
-
-
-def _enqueue(batch_id):
-    from ..tasks import run_letter_batch
-
-    run_letter_batch.delay(batch_id)
 
 
 def _already_issued_in_batch(batch, member_id):
@@ -87,14 +86,10 @@ def letter_batch_run(batch_id: int) -> LetterBatch:
             batch.results[str(member_id)] = result
         batch.done = len(batch.results)
         LetterBatch.objects.filter(pk=batch.pk).update(results=batch.results, done=batch.done)
-    transaction.on_commit(lambda: _enqueue_finish(batch.pk))
-    return batch
-
-
-def _enqueue_finish(batch_id):
     from ..tasks import finish_letter_batch
 
-    finish_letter_batch.delay(batch_id)
+    hangdoi.enqueue(finish_letter_batch, batch.pk)
+    return batch
 
 
 def letter_batch_rendered(batch: LetterBatch) -> int:

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import hangdoi
 from nhatky.services import audit_record
 from taikhoan.models import DigestFrequency, Notification, NotificationKind, NotificationPreference
 
@@ -114,11 +115,8 @@ def enqueue(ids) -> None:
         return
     from ..tasks import send_deliveries
 
-    def go():
-        for start in range(0, len(ids), SEND_CHUNK):
-            send_deliveries.delay(ids[start : start + SEND_CHUNK])
-
-    transaction.on_commit(go)
+    for start in range(0, len(ids), SEND_CHUNK):
+        hangdoi.enqueue(send_deliveries, ids[start : start + SEND_CHUNK])
 
 
 def member_deliveries(items) -> list[int]:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+import hangdoi
 from chibo.models import Meeting, MeetingStatus, Organization, PartyGroup, Role, RoleAssignment
 from chibo.permissions import path_q
 from chibo.selectors import nearest_role_holders
@@ -337,7 +338,7 @@ def invitations_catch_up(lo: int, hi: int, now=None) -> int:
     )
     for start in range(0, len(ids), 100):
         chunk = ids[start : start + 100]
-        transaction.on_commit(lambda chunk=chunk: send_meeting_invitations_many.delay(chunk))
+        hangdoi.enqueue(send_meeting_invitations_many, chunk)
     return len(ids)
 
 

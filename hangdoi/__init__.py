@@ -1,0 +1,9 @@
+"""The transactional outbox: background work is a row written with the change that asks for it,
+published to the broker after the commit, and published again later if the broker was down."""
+
+
+def enqueue(task, *args, countdown=None, **kwargs):
+    """Queue ``task`` (a Celery task or its name) within the caller's transaction; see services."""
+    from .services import enqueue as enqueue_
+
+    return enqueue_(task, *args, countdown=countdown, **kwargs)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from chibo.permissions import is_national
 from chibo.selectors import organization_roots
 from common import xlsx
+from nhatky.access import AccessAction, access_logged
 
 from . import charts, exports, selectors, services
 from .permissions import can_issue_report
@@ -78,6 +79,7 @@ def dashboard(request, pk=None):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def dashboard_xlsx(request, pk):
     year, half = _period(request)
     board = selectors.dashboard(request.user, pk, year, half)
@@ -110,6 +112,7 @@ def members(request, pk, key):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def members_xlsx(request, pk, key):
     year, _half = _period(request)
     org, fig, qs = selectors.drill_members(request.user, pk, key, year)

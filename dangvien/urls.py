@@ -9,6 +9,7 @@ urlpatterns = [
     path("them/", views.member_create, name="create"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/sua/", views.member_edit, name="edit"),
+    path("<int:pk>/du-lieu-ca-nhan.zip", views.member_subject_export, name="subject_export"),
     path("<int:pk>/gioi-thieu/", link_views.letter_issue, name="letter_issue"),
     path("<int:pk>/mien/", link_views.exemption_add, name="exemption_add"),
     path("<int:pk>/thong-bao/", link_views.change_notice, name="change_notice"),

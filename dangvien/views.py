@@ -5,10 +5,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from chibo.permissions import can_manage_members
+from chibo.models import Role
+from chibo.permissions import can_manage_members, has_role_over
 from chibo.selectors import organization_get, organization_member_choices
 from common import xlsx
 from common.forms import run_service
+from nhatky.access import AccessAction, access_logged
 
 from . import exports, link_selectors, selectors, services
 from .forms import MemberFilterForm, MemberForm
@@ -54,6 +56,7 @@ def member_list(request):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def member_xlsx(request):
     form, filters = _member_filters(request)
     organization = filters["organization"]
@@ -63,6 +66,7 @@ def member_xlsx(request):
 
 
 @login_required
+@access_logged(AccessAction.MEMBER_VIEW, "pk")
 def member_detail(request, pk):
     member = selectors.member_get(request.user, pk)
     records, audits = selectors.member_history(member)
@@ -76,8 +80,31 @@ def member_detail(request, pk):
             "exemptions": member.exemptions.all(),
             "audits": audits,
             "can_edit": can_manage_members(request.user, member.organization),
+            "can_export_all": can_export_subject_data(request.user, member),
         },
     )
+
+
+def can_export_subject_data(user, member) -> bool:
+    """A data-subject request is answered by an administrator over the member's organisation."""
+    return has_role_over(user, member.organization.path, [Role.ADMIN])
+
+
+@login_required
+@access_logged(AccessAction.SUBJECT_EXPORT, "pk")
+def member_subject_export(request, pk):
+    """Everything held about the member, as one .zip (see dangvien/subject_export.py)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import HttpResponse
+
+    from .subject_export import subject_export
+
+    member = selectors.member_get(request.user, pk)
+    if not can_export_subject_data(request.user, member):
+        raise PermissionDenied
+    response = HttpResponse(subject_export(member=member), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-dang-vien-{member.pk}.zip"'
+    return response
 
 
 @login_required

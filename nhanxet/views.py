@@ -16,6 +16,7 @@ from chibo.selectors import branch_get, branches_visible
 from common import xlsx
 from common.forms import run_service as _run
 from dangvien.selectors import member_get
+from nhatky.access import AccessAction, access_logged
 
 from . import exports, selectors, services
 from .forms import (
@@ -115,6 +116,7 @@ def _managed_branch(request, pk):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def branch_xlsx(request, pk, year):
     branch = branch_get(request.user, pk)
     _period, rows, _front = selectors.branch_rows(branch, year)
@@ -274,8 +276,10 @@ def request_form(request, pk):
 
 
 @login_required
+@access_logged(AccessAction.MEMBER_VIEW)
 def evaluation(request, pk):
     evaluation = selectors.evaluation_get(request.user, pk)
+    request.access_member_id = evaluation.member_id
     rows = [
         (c, c.level_label(evaluation.answers.get(c.code, ""))) for c in services.criteria_of(evaluation.criteria_set)
     ]
@@ -352,6 +356,7 @@ def commune(request, pk):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def commune_xlsx(request, pk):
     committee = selectors.commune_get(request.user, pk)
     data = exports.commune_xlsx(
@@ -383,6 +388,7 @@ def incoming(request):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def incoming_xlsx(request):
     year = _year(request)
     forms = selectors.incoming_forms(request.user, year)
@@ -392,6 +398,7 @@ def incoming_xlsx(request):
 
 @login_required
 @require_POST
+@access_logged(AccessAction.MEMBER_VIEW, "member_pk")
 def rating(request, member_pk, year):
     member = selectors.rating_subject(request.user, member_pk)
     form = RatingForm(request.POST)
@@ -470,6 +477,7 @@ def requests(request):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def requests_xlsx(request):
     data = exports.requests_xlsx(
         received=selectors.requests_received(request.user), sent=selectors.requests_workplace(request.user)

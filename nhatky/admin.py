@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from common.admin import ReadOnlyAdmin
 
-from .models import AuditEvent
+from .models import AccessEvent, AuditEvent
 
 
 @admin.register(AuditEvent)
@@ -12,3 +12,18 @@ class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     search_fields = ("object_repr", "object_id", "actor__username")
     list_select_related = ("actor",)
     date_hierarchy = "at"
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Who read whose data: filter by action and time, search by user name, or by member id
+    (`=123`); a member's page links here with ?member_id=…"""
+
+    list_display = ("at", "actor", "action", "member_id", "path", "ip")
+    list_filter = ("action", ("at", admin.DateFieldListFilter))
+    search_fields = ("=member_id", "actor__username", "actor__full_name", "path")
+    list_select_related = ("actor",)
+    show_full_result_count = False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in ("member_id", "actor__id__exact", "actor") or super().lookup_allowed(lookup, value, request)

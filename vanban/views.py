@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from nhatky.access import AccessAction, access_logged
+
 from . import selectors
 from .uploads import is_pdf
 
@@ -49,6 +51,7 @@ def verify(request, token):
 
 
 @login_required
+@access_logged(AccessAction.DOCUMENT_DOWNLOAD)
 def document_pdf(request, pk):
     document = selectors.document_get(request.user, pk)
     if not document.pdf:

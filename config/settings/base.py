@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "baocao",
     "nhacviec",
     "nhapdulieu",
+    "hangdoi",
 ]
 
 MIDDLEWARE = [
@@ -197,7 +198,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
+# Publishing fails fast when Redis is away (one quick reconnect, a short connect timeout): the
+# task waits in the outbox (hangdoi) instead of a web request waiting for the broker. The
+# worker's own connection keeps retrying under broker_connection_retry as before.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 12 * 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 2,
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Domain settings (not constants: they differ between places and change with regulations).
@@ -224,6 +234,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint logs every rendering step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # WeasyPrint logs every rendering step at INFO, django-axes every login.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -12,6 +12,10 @@ for required in ("SECRET_KEY", "DATABASE_URL"):
 SECRET_KEY = env("SECRET_KEY")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked (SELECT 1) before a request's first query: after PostgreSQL restarts,
+# a worker's dead connection is replaced instead of failing that worker's next request with a 500
+# (tests/ops/test_db_restart.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "django_celery_beat",
+    "health_check",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -223,6 +224,11 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
 IMPORT_PROBLEMS_KEPT = env.int("IMPORT_PROBLEMS_KEPT", default=5000)
+# /suc-khoe/ (common/health.py): who may read it besides staff, and its limits.
+HEALTH_CHECK_ALLOWED_NETS = env.list("HEALTH_CHECK_ALLOWED_NETS", default=["127.0.0.0/8", "::1/128"])
+HEALTH_WORKER_PING_SECONDS = env.float("HEALTH_WORKER_PING_SECONDS", default=1.0)
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=600)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTH_OUTBOX_MAX_AGE_SECONDS", default=300)
 # Personal data (Law 91/2025/QH15): how long the access log (who read whose record, exports,
 # downloads) and django-axes' login records are kept; a daily task deletes older rows. Audit
 # records of writes are kept for good.

@@ -12,6 +12,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint messages clean venv bench
 
+# Our own code, as bandit reads it (tests and the venv aside).
+APPS := baocao chibo common config dangvien hangdoi nhacviec nhanxet nhapdulieu nhatky taikhoan vanban bench scripts
+
 # SQLite and eager Celery tasks unless the caller sets DATABASE_URL / REDIS_URL
 # (in the environment or in .env); then those servers are used.
 run: venv
@@ -27,6 +30,8 @@ test: venv
 	export DJANGO_SETTINGS_MODULE=config.settings.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r $(APPS) --severity-level high
+	$(PY) scripts/audit_dependencies.py
 	$(PY) -m pytest
 
 # Benchmarks (not part of `make test`): SIZE=small (20,000 members, about 3 minutes) or

@@ -198,6 +198,7 @@ def otp_setup(request):
     if device is None or request.method == "GET":
         device = services.totp_setup_start(actor=request.user)
     form = TokenForm(request.POST or None)
+    form.fields["token"].help_text = ""  # no backup codes yet
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.totp_setup_confirm(actor=request.user, device=device, token=form.cleaned_data["token"])

@@ -7,11 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # Pango and HarfBuzz for WeasyPrint; Liberation fonts carry the Vietnamese glyphs
-# in the PDFs; gettext so compilemessages can run inside the image.
+# in the PDFs; gettext so compilemessages can run inside the image; postgresql-client for
+# scripts/backup.sh and scripts/restore.sh (pg_dump/pg_restore 15, as the compose server).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 libharfbuzz-subset0 \
-        fonts-liberation2 gettext \
+        fonts-liberation2 gettext postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 app

@@ -10,3 +10,7 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Trying the app with the demo logins needs no authenticator app; set TWO_FACTOR_REQUIRED_ROLES
+# (e.g. in .env) to try two-step login. Production requires it by default (base.py).
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import CHANGE_REASON_MAX
+
 from .models import Organization
 from .permissions import can_manage_orgs
 
@@ -14,7 +16,7 @@ class OrganizationAdminForm(forms.ModelForm):
         required=False,
         help_text=_("Empty for a top-level organisation. Changing it moves the whole subtree."),
     )
-    move_reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+    move_reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=CHANGE_REASON_MAX)
 
     class Meta:
         model = Organization

@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
@@ -35,6 +36,30 @@ def validate_no_control_chars(value):
 def validate_single_line(value):
     if value and has_control_chars(value):
         raise ValidationError(_("Text must not contain control characters or line breaks."), code="control_chars")
+
+
+# The longest reason for a change django-simple-history keeps (its history_change_reason is a varchar(100)).
+CHANGE_REASON_MAX = 100
+
+
+def clean(value, field: str, *, multiline: bool = False, max_length: int | None = None) -> str:
+    """User text as a service stores it: NFC, trimmed (single-line: spaces collapsed); a control
+    character (NUL included), or more than `max_length` characters, is refused at `field` with
+    the message the forms give."""
+    value = normalize(value or "", multiline=multiline)
+    if max_length is not None:
+        try:
+            MaxLengthValidator(max_length)(value)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.messages}) from None
+    if has_control_chars(value, multiline=multiline):
+        message = (
+            _("Text must not contain control characters.")
+            if multiline
+            else _("Text must not contain control characters or line breaks.")
+        )
+        raise ValidationError({field: message}, code="control_chars")
+    return value
 
 
 def fold(value: str) -> str:

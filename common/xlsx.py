@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -59,7 +60,8 @@ def _cell(sheet, value, font=None):
     elif value is None or isinstance(value, (int, float)):
         number_format = None
     else:
-        value, number_format = str(value), None
+        # Control characters (a search typed with one, old data) cannot be written to a sheet.
+        value, number_format = ILLEGAL_CHARACTERS_RE.sub("", str(value)), None
     if font is None and number_format is None and not (isinstance(value, str) and value.startswith("=")):
         return value
     cell = WriteOnlyCell(sheet, value=value)
@@ -97,7 +99,7 @@ def add_table(
     ws.freeze_panes = f"A{header_row + 1}"  # the title and the header stay on screen
     styled_row(ws, [title], _TITLE)
     for note in notes:
-        ws.append([str(note)])
+        ws.append([_cell(ws, note)])
     if notes:
         ws.append([])
     styled_row(ws, ([_("No.")] if numbered else []) + [column.header for column in columns])

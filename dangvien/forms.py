@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.models import Commune
+from common.text import CHANGE_REASON_MAX
 
 from .models import Member, MemberStatus
 from .services import MEMBER_FIELDS
@@ -42,7 +43,7 @@ class MemberForm(forms.ModelForm):
     reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
-        max_length=500,
+        max_length=CHANGE_REASON_MAX,
         help_text=_("Kept in the member's history."),
     )
     residence_commune = CommuneCodeField(label=_("Residence commune (code)"), required=False)

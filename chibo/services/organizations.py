@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from common.text import normalize
+from common.text import CHANGE_REASON_MAX, clean, normalize
 from nhatky.services import audit_record, diff, snapshot
 
 from ..models import Commune, Organization, OrganizationKind, Province, Role, RoleAssignment, Signatory
@@ -61,6 +61,7 @@ def organization_create(*, actor, parent: Organization | None, **fields) -> Orga
 
 
 def organization_update(*, actor, org: Organization, reason: str = "", **fields) -> Organization:
+    reason = clean(reason, "move_reason", multiline=True, max_length=CHANGE_REASON_MAX)
     with transaction.atomic():
         org = Organization.objects.select_for_update().get(pk=org.pk)
         _check_manage(actor, org)

@@ -9,7 +9,7 @@ from chibo.models import Organization, Role
 from chibo.permissions import can_manage_members, has_role_over
 from chibo.services.branches import meetings_join
 from common.dates import vn_date
-from common.text import normalize
+from common.text import clean, normalize
 from nhatky.services import audit_record, audit_record_many
 from vanban.models import DocumentType
 from vanban.services import document_issue, documents_issue_many, signer_for
@@ -138,6 +138,7 @@ def letters_issue_many(*, actor, members, signatory=None, duties: str = "", issu
     block of consecutive numbers per committee. Returns (links, {member id: refusal}); a
     refused member takes no number. A permission refusal for anyone refuses the whole call."""
     ids = [m.pk for m in members]
+    duties = clean(duties, "duties")
     refusals: dict[int, Exception] = {}
     with transaction.atomic():
         # Locking the members makes a double click wait here, then find the letter issued.
@@ -406,6 +407,7 @@ CHANGE_LABELS = {
 
 def change_notice_issue(*, actor, member, kind: str, effective_date, details: str = "", signatory=None) -> ChangeNotice:
     """Tell the residence side of a change; every change but a position change ends the link."""
+    details = clean(details, "details", multiline=True)
     with transaction.atomic():
         member = _member_for_clerk(actor, member)
         link = (
@@ -442,7 +444,7 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
                 "extra": {
                     "change_label": CHANGE_LABELS[kind],
                     "effective_date": vn_date(effective_date),
-                    "details": normalize(details or "", multiline=True),
+                    "details": details,
                     "link_ended": ends,
                 },
                 "recipients": ["Như trên;", "Lưu Văn phòng Đảng ủy."],
@@ -453,7 +455,7 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
             link=link,
             kind=kind,
             effective_date=effective_date,
-            details=normalize(details or "", multiline=True),
+            details=details,
             document=document,
             created_by=actor,
         )
@@ -481,6 +483,7 @@ def letter_revoke(*, actor, link, reason: str) -> ResidenceLink:
     letter, which takes a new number; the revoked one stays on record as revoked."""
     from vanban.services import document_revoke
 
+    reason = clean(reason, "reason", multiline=True)
     with transaction.atomic():
         link = _lock_letter_not_received(actor, link, {"reason": _("Only a letter not yet received can be revoked.")})
         document_revoke(actor=actor, document=link.letter, reason=reason)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.permissions import can_manage_members
-from common.text import normalize
+from common.text import CHANGE_REASON_MAX, clean, normalize
 from nhatky.services import audit_record, diff, snapshot
 
 from .. import namewords
@@ -110,6 +110,7 @@ def member_update(*, actor, member: Member, data: dict, reason: str = "") -> Mem
     unknown = set(data) - set(MEMBER_FIELDS)
     if unknown:
         raise ValueError(unknown)
+    reason = clean(reason, "reason", multiline=True, max_length=CHANGE_REASON_MAX)
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
         if not can_manage_members(actor, member.organization):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.models import Organization, Role, Side
+from chibo.models import YEAR_MAX, YEAR_MIN, Organization, Role, Side
 from chibo.permissions import MEMBER_WRITE_ROLES, has_role_over
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
@@ -18,6 +18,7 @@ from ..models import (
     EvaluationPeriod,
     EvaluationRequest,
     PeriodScope,
+    RequestPurpose,
 )
 from ..permissions import PERIOD_ROLES
 from ._base import _text
@@ -39,6 +40,8 @@ def period_open(
     if actor is not None and not has_role_over(actor, organization.path, PERIOD_ROLES):
         raise PermissionDenied(_("You may not open an evaluation period for this committee."))
     errors = {}
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        errors["year"] = _("Choose a year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}
     if scope not in PeriodScope.values:
         errors["scope"] = _("Choose a scope from the list.")
     if confirm_deadline < branch_deadline:
@@ -103,6 +106,8 @@ def request_create(*, actor, member, purpose: str, details: str, due_date: datet
     if actor is not None and not has_role_over(actor, member.org_path, MEMBER_WRITE_ROLES):
         raise PermissionDenied(_("You may not ask about this member."))
     today = timezone.localdate()
+    if purpose not in RequestPurpose.values:
+        raise ValidationError({"purpose": _("Choose a purpose from the list.")})
     if due_date < today:
         raise ValidationError({"due_date": _("The answer date cannot be in the past.")})
     with transaction.atomic():

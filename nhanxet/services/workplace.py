@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.models import YEAR_MAX, YEAR_MIN
 from chibo.permissions import has_role_over
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
@@ -83,6 +84,10 @@ def rating_record(*, actor, member, year: int, level: str, notes: str = "") -> Q
         raise ValidationError({"level": _("Choose a rating from the list.")})
     if year > timezone.localdate().year:
         raise ValidationError({"year": _("A year that has not come cannot be rated.")})
+    if year < YEAR_MIN:
+        raise ValidationError(
+            {"year": _("Choose a year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}}
+        )
     with transaction.atomic():
         evaluation = (
             Evaluation.objects.filter(member=member, year=year, request__isnull=True, status=EvaluationStatus.FORWARDED)

@@ -1,0 +1,481 @@
+"""Every service that takes what a user typed, fuzzed directly (faster than a page, and deeper: the
+values reach the service's own checks without a form's parsing in front).
+
+Values have the types the forms give (text, dates, numbers, model instances, lists of ids); wrong
+types and missing fields are fuzzed through the pages (test_forms.py). Text is anything: NFC and NFD
+Vietnamese, huge, control characters, odd Unicode. Dates run from 0001-01-01 to 9999-12-31.
+"""
+
+import copy
+import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .harness import STATS, Fuzzer
+from .strategies import any_text, boundary_dates, date_value, dates_near, fuzz_settings, mutated, upload, vi_text
+
+N = 40  # examples per service in CI (FUZZ_SCALE multiplies it in bench/fuzz.py)
+TODAY = datetime.date.today()
+
+
+def text(valid="Nguyễn Văn Bình"):
+    return st.one_of(st.just(valid), vi_text, any_text, any_text)
+
+
+def day(center=TODAY, optional=False):
+    return date_value(center, optional=optional)
+
+
+def fuzz_service(name, call, kwargs, *, n=N, refusals=()):
+    """`n` cases of `call(**drawn kwargs)`; `kwargs` is {name: strategy}."""
+    fuzzer = Fuzzer(name)
+
+    @fuzz_settings(n)
+    @given(st.fixed_dictionaries(kwargs))
+    def case(drawn):
+        # A copy per case: a service may change the instances it is given (never saved when it
+        # refuses), and the next case must not see that.
+        drawn = copy.deepcopy(drawn)
+        fuzzer.service(lambda: call(**drawn), inputs=drawn, refusals=refusals)
+
+    case()
+    assert STATS["targets"][name] >= 1
+
+
+def ids(*existing):
+    """Lists of ids: the first existing one alone (so some cases are accepted), or any mix."""
+    return st.one_of(
+        st.just([existing[0]]),
+        st.lists(st.one_of(st.sampled_from(existing), st.integers(-(2**63), 2**63 - 1), st.just(0)), max_size=4),
+    )
+
+
+# ---- members and links (dangvien) -----------------------------------------------------------
+
+
+def member_data(world):
+    """(valid, hostile) values of member_create's `data`."""
+    from chibo.models import Commune
+    from tests.factories import citizen_id_for
+
+    born = datetime.date(1985, 3, 12)
+    valid = {
+        "full_name": "Nguyễn Văn Bình",
+        "gender": "male",
+        "birth_date": born,
+        "citizen_id": citizen_id_for("male", born, serial=999),
+        "card_number": None,
+        "admission_date": datetime.date(2010, 5, 19),
+        "full_membership_date": datetime.date(2011, 5, 19),
+        "status": "full",
+        "organization": world["a1"],
+        "position": "Chuyên viên",
+        "workplace_unit": "Sở Giáo dục",
+        "residence_commune": Commune.objects.get(code=70),
+        "residence_hamlet": "Tổ 5",
+        "residence_street": "Số 12",
+        "phone": "0912345678",
+        "email": "",
+        "covered_213": True,
+        "notes": "",
+    }
+    hostile = {name: any_text for name in valid}
+    hostile.update(
+        gender=st.sampled_from(["female", "", "x"]),
+        birth_date=day(born, optional=True),
+        card_number=st.one_of(st.from_regex(r"\A[0-9]{6,12}\Z"), any_text),
+        admission_date=day(datetime.date(2010, 5, 19), optional=True),
+        full_membership_date=day(datetime.date(2011, 5, 19), optional=True),
+        status=st.sampled_from(["probationary", "", "dead"]),
+        organization=st.sampled_from([world["a"], world["b1"], world["res"]]),
+        residence_commune=st.none(),
+        citizen_id=st.one_of(st.from_regex(r"\A0[0-9]{11}\Z"), any_text, st.just(world["links"][1].member.citizen_id)),
+        email=st.one_of(st.emails(), any_text),
+        covered_213=st.just(False),
+    )
+    return valid, hostile
+
+
+def test_member_create_and_update(world):
+    from dangvien.services import member_create, member_update
+
+    valid, hostile = member_data(world)
+    fuzz_service(
+        "svc:member_create",
+        lambda **kw: member_create(actor=world["clerk_a"], **kw),
+        {"data": mutated(valid, hostile)},
+    )
+    member = world["links"][0].member
+    partial = st.dictionaries(st.sampled_from(sorted(hostile)), st.none(), max_size=4).flatmap(
+        lambda keys: st.fixed_dictionaries({k: st.one_of(st.just(valid[k]), hostile[k]) for k in keys})
+    )
+    fuzz_service(
+        "svc:member_update",
+        lambda **kw: member_update(actor=world["clerk_a"], member=member, **kw),
+        {"data": partial, "reason": text("")},
+    )
+
+
+def test_exemption_record(world):
+    from dangvien.services import exemption_record
+
+    fuzz_service(
+        "svc:exemption_record",
+        lambda **kw: exemption_record(actor=world["clerk_a"], member=world["newcomer"], **kw),
+        {
+            "category": st.sampled_from(["barracks", "full_time_study", "secret_duty", "other", "", "x"]),
+            "reason": text("Học tập trung"),
+            "start_date": day(),
+            "end_date": day(optional=True),
+            "decided_by": text("Đảng ủy Sở"),
+        },
+    )
+
+
+def test_letters(world):
+    from dangvien.services import letter_issue, letter_revoke, link_receive
+    from dangvien.services.batches import letter_batch_start
+
+    clerk = world["clerk_a"]
+    signatories = [world["a"].signatories.first(), world["res"].signatories.first(), None]
+    fuzz_service(
+        "svc:letter_issue",
+        lambda **kw: letter_issue(actor=clerk, member=world["newcomer"], **kw),
+        {"signatory": st.sampled_from(signatories), "duties": text("Giáo viên")},
+        n=N // 2,
+    )
+    fuzz_service(
+        "svc:letter_batch_start",
+        lambda **kw: letter_batch_start(actor=clerk, **kw),
+        {
+            "member_ids": ids(world["newcomer"].pk, world["links"][0].member_id, world["links"][3].member_id),
+            "signatory": st.sampled_from(signatories),
+            "duties": text(""),
+        },
+    )
+    fuzz_service(
+        "svc:letter_revoke",
+        lambda **kw: letter_revoke(actor=clerk, link=world["issued"], **kw),
+        {"reason": text("Sai địa chỉ")},
+        n=N // 2,
+    )
+    fuzz_service(
+        "svc:link_receive",
+        lambda **kw: link_receive(actor=world["office"], link=world["issued"], **kw),
+        {
+            "received_date": day(optional=True),
+            "branch": st.sampled_from([world["res"], world["a1"], world["commune"], None]),
+            "group": st.sampled_from([world["group"], None]),
+        },
+        n=N // 2,
+    )
+
+
+def test_change_notice(world):
+    from dangvien.models import ChangeKind
+    from dangvien.services import change_notice_issue
+
+    fuzz_service(
+        "svc:change_notice_issue",
+        lambda **kw: change_notice_issue(actor=world["clerk_a"], member=world["links"][0].member, **kw),
+        {
+            "kind": st.sampled_from([*ChangeKind.values, "", "x"]),
+            "effective_date": day(optional=True),
+            "details": text(""),
+        },
+    )
+
+
+# ---- branches and meetings (chibo) ----------------------------------------------------------
+
+
+def starts_at():
+    times = st.sampled_from([datetime.time(0, 0), datetime.time(19, 30), datetime.time(23, 59)])
+    days = st.one_of(dates_near(TODAY, 200), boundary_dates)
+    return st.tuples(days, times).map(lambda t: timezone.make_aware(datetime.datetime.combine(*t)))
+
+
+def meeting_kwargs():
+    return {
+        "kind": st.sampled_from(["periodic", "when_needed", "", "x"]),
+        "starts_at": starts_at(),
+        "place": text("Nhà văn hóa"),
+        "agenda": text("Sinh hoạt"),
+        "year": st.one_of(st.none(), st.integers(1999, 2101), st.integers(-(2**31), 2**31)),
+        "half": st.one_of(st.none(), st.integers(0, 3)),
+    }
+
+
+def test_groups(world):
+    from chibo.services import members_group_set, party_group_save
+
+    secretary, res = world["secretary"], world["res"]
+    fuzz_service(
+        "svc:party_group_save",
+        lambda **kw: party_group_save(actor=secretary, branch=res, **kw),
+        {
+            "name": text("Tổ 2"),
+            "leader": st.sampled_from([world["leader"], world["clerk_a"], None]),
+            "group": st.sampled_from([world["group"], None]),
+        },
+    )
+    link_ids = [link.pk for link in world["links"]]
+    fuzz_service(
+        "svc:members_group_set",
+        lambda **kw: members_group_set(actor=secretary, branch=res, **kw),
+        {
+            "link_ids": st.one_of(ids(*link_ids), st.lists(any_text, max_size=3)),
+            "group": st.sampled_from([world["group"], None]),
+        },
+    )
+
+
+def test_meetings(world):
+    from chibo.services import AttendanceConflict, attendance_mark, meeting_schedule, meeting_update
+
+    secretary, meeting = world["secretary"], world["meeting"]
+    fuzz_service(
+        "svc:meeting_schedule",
+        lambda **kw: meeting_schedule(actor=secretary, branch=world["res"], **kw),
+        meeting_kwargs(),
+    )
+    fuzz_service(
+        "svc:meeting_update", lambda **kw: meeting_update(actor=secretary, meeting=meeting, **kw), meeting_kwargs()
+    )
+    members = list(meeting.attendance.values_list("member_id", flat=True))
+    fuzz_service(
+        "svc:attendance_mark",
+        lambda **kw: attendance_mark(actor=secretary, meeting=meeting, **kw),
+        {
+            "member_id": st.one_of(st.sampled_from(members), st.integers(-(2**63), 2**63 - 1)),
+            "status": st.sampled_from(["present", "excused", "unexcused", "", "x"]),
+            "reason": text("Ốm"),
+            "version": st.integers(-1, 2),
+        },
+        refusals=(AttendanceConflict,),
+    )
+
+
+def test_meeting_close_and_correct(world):
+    from chibo.services import attendance_correct, attendance_mark, meeting_close
+
+    secretary, meeting = world["secretary"], world["meeting"]
+    for row in meeting.attendance.all():
+        attendance_mark(
+            actor=secretary, meeting=meeting, member_id=row.member_id, status="present", version=row.version
+        )
+    fuzz_service(
+        "svc:meeting_close",
+        lambda **kw: meeting_close(actor=secretary, meeting=meeting, **kw),
+        {"minutes": text("Biên bản")},
+    )
+    meeting_close(actor=secretary, meeting=meeting, minutes="Biên bản")
+    members = list(meeting.attendance.values_list("member_id", flat=True))
+    fuzz_service(
+        "svc:attendance_correct",
+        lambda **kw: attendance_correct(actor=secretary, meeting=meeting, **kw),
+        {
+            "member_id": st.one_of(st.sampled_from(members), st.integers(-(2**63), 2**63 - 1)),
+            "status": st.sampled_from(["present", "excused", "unexcused", "", "x"]),
+            "reason": text("Ốm"),
+            "why": text("Ghi nhầm"),
+        },
+    )
+
+
+def test_signatory_and_stamp(world):
+    from chibo.sample_images import signature_png
+    from chibo.services import organization_stamp_set, signatory_save
+
+    files = upload(extra_contents=[signature_png(1)]).map(lambda t: SimpleUploadedFile(t[0], t[1]))
+    fuzz_service(
+        "svc:signatory_save",
+        lambda **kw: signatory_save(actor=world["clerk_a"], org=world["a"], **kw),
+        {
+            "full_name": text("Phạm Thị Lan"),
+            "title": st.sampled_from(["secretary", "deputy", "", "x"]),
+            "signature": st.one_of(st.none(), files),
+        },
+        n=N // 2,
+    )
+    fuzz_service(
+        "svc:organization_stamp_set",
+        lambda **kw: organization_stamp_set(actor=world["clerk_a"], org=world["a"], **kw),
+        {"upload": files},
+        n=N // 2,
+    )
+
+
+# ---- evaluation (nhanxet) -------------------------------------------------------------------
+
+
+def test_periods_and_requests(world):
+    from nhanxet.services import period_open, request_create
+
+    year = world["year"]
+    fuzz_service(
+        "svc:period_open",
+        lambda **kw: period_open(actor=world["office"], organization=world["commune"], **kw),
+        {
+            "year": st.one_of(st.just(year + 1), st.integers(1999, 2101), st.integers(-(2**31), 2**31)),
+            "scope": st.sampled_from(["all", "requested", "", "x"]),
+            "branch_deadline": day(datetime.date(year + 1, 12, 10)),
+            "confirm_deadline": day(datetime.date(year + 1, 12, 20)),
+            "forward_deadline": day(datetime.date(year + 1, 12, 31)),
+        },
+    )
+    fuzz_service(
+        "svc:request_create",
+        lambda **kw: request_create(actor=world["clerk_a"], member=world["links"][0].member, **kw),
+        {
+            "purpose": st.sampled_from(["appointment", "award", "discipline", "other", "", "x"]),
+            "details": text(""),
+            "due_date": day(TODAY + datetime.timedelta(days=15)),
+        },
+    )
+
+
+def test_front_meeting_and_forms(world):
+    from nhanxet.services import EvaluationConflict, evaluation_save, front_meeting_record
+
+    secretary, year = world["secretary"], world["year"]
+    fuzz_service(
+        "svc:front_meeting_record",
+        lambda **kw: front_meeting_record(actor=secretary, branch=world["res"], **kw),
+        {
+            "year": st.one_of(st.just(year), st.integers(1999, 2101), st.integers(-(2**31), 2**31)),
+            "held_on": day(),
+            "attendees": text("Chi ủy; Mặt trận"),
+            "notes": text(""),
+        },
+    )
+    codes = sorted(world["answers"])
+    answers = st.dictionaries(
+        st.one_of(st.sampled_from(codes), any_text), st.one_of(st.sampled_from(["good", "fair", "poor"]), any_text)
+    )
+    draft = world["draft"]
+    for name, link, version in (
+        ("svc:evaluation_save", draft.link, draft.lock_version),
+        ("svc:evaluation_new", world["links"][4], 0),
+    ):
+        fuzz_service(
+            name,
+            lambda link=link, **kw: evaluation_save(actor=secretary, link=link, year=year, **kw),
+            {
+                "lock_version": st.one_of(st.just(version), st.integers(-1, 3)),
+                "answers": st.one_of(answers, st.just(world["answers"])),
+                "remarks": text(""),
+                "conclusion": st.sampled_from(["commend", "none", "handle", "", "x"]),
+                "conclusion_details": text(""),
+            },
+            refusals=(EvaluationConflict,),
+        )
+
+
+def test_sign_correct_confirm(world):
+    from nhanxet.services import evaluation_correct, evaluations_confirm, evaluations_forward, evaluations_sign
+
+    pks = [world["draft"].pk, world["signed"].pk]
+    as_text = st.lists(st.one_of(st.sampled_from([str(p) for p in pks]), any_text), max_size=3)
+    fuzz_service(
+        "svc:evaluations_sign",
+        lambda **kw: evaluations_sign(actor=world["secretary"], branch=world["res"], **kw),
+        {"ids": st.one_of(ids(*pks), as_text)},
+        refusals=(ValueError,),  # the pages catch it: "The request is incomplete; reload the page."
+    )
+    fuzz_service(
+        "svc:evaluation_correct",
+        lambda **kw: evaluation_correct(actor=world["secretary"], evaluation=world["signed"], **kw),
+        {"reason": text("Ghi nhầm")},
+    )
+    for name, service in (
+        ("svc:evaluations_confirm", evaluations_confirm),
+        ("svc:evaluations_forward", evaluations_forward),
+    ):
+        fuzz_service(
+            name,
+            lambda service=service, **kw: service(actor=world["office"], commune=world["commune"], **kw),
+            {"ids": st.one_of(ids(*pks), as_text)},
+            n=N // 2,
+            refusals=(ValueError,),
+        )
+
+
+def test_workplace_answers(world):
+    from nhanxet.services import proposal_act, proposal_create, rating_record
+
+    fuzz_service(
+        "svc:proposal_create",
+        lambda **kw: proposal_create(actor=world["secretary"], link=world["links"][1], **kw),
+        {"kind": st.sampled_from(["commend", "remind", "handle", "", "x"]), "facts": text("Gương mẫu")},
+    )
+    fuzz_service(
+        "svc:proposal_act",
+        lambda **kw: proposal_act(actor=world["clerk_a"], proposal=world["proposal"], **kw),
+        {"action": st.sampled_from(["commended", "reminded", "handled", "none", "", "x"]), "note": text("")},
+    )
+    fuzz_service(
+        "svc:rating_record",
+        lambda **kw: rating_record(actor=world["clerk_a"], member=world["links"][0].member, **kw),
+        {
+            "year": st.one_of(st.just(world["year"]), st.integers(1999, 2101), st.integers(-(2**31), 2**31)),
+            "level": st.sampled_from(["excellent", "good", "done", "not_done", "", "x"]),
+            "notes": text(""),
+        },
+    )
+
+
+# ---- account, import ------------------------------------------------------------------------
+
+
+def test_notification_preferences(world):
+    from taikhoan.services import notification_preference_save
+
+    kinds = ["letter", "meeting", "evaluation", "digest", "general"]
+    fuzz_service(
+        "svc:notification_preference_save",
+        lambda **kw: notification_preference_save(actor=world["clerk_a"], **kw),
+        {
+            "email_kinds": st.lists(st.one_of(st.sampled_from(kinds), any_text), max_size=6),
+            "digest": st.sampled_from(["immediate", "daily", "weekly", "", "x"]),
+            "sms": st.booleans(),
+            "zalo": st.booleans(),
+        },
+    )
+
+
+CSV = "Họ và tên,Ngày sinh,Giới tính,Số CCCD\nNguyễn Văn A,01/01/1980,Nam,033080000123\n".encode()
+
+
+def test_imports(world):
+    from nhapdulieu.services import import_columns, import_communes, import_upload
+
+    clerk = world["clerk_a"]
+    files = upload(extra_contents=[CSV]).map(lambda t: SimpleUploadedFile(t[0], t[1]))
+    fuzz_service(
+        "svc:import_upload",
+        lambda **kw: import_upload(actor=clerk, **kw),
+        {"organization": st.sampled_from([world["a"], world["b"]]), "uploaded": files},
+    )
+    job = import_upload(actor=clerk, organization=world["a"], uploaded=SimpleUploadedFile("ds.csv", CSV))
+    keys = ["", "full_name", "birth_date", "gender", "citizen_id", "phone", "x"]
+    fuzz_service(
+        "svc:import_columns",
+        lambda **kw: import_columns(actor=clerk, job=job, **kw),
+        {
+            "mapping": st.one_of(
+                st.just({0: "full_name", 1: "birth_date", 2: "gender", 3: "citizen_id"}),
+                st.dictionaries(st.integers(-2, 6), st.one_of(st.sampled_from(keys), any_text), max_size=6),
+            ),
+            "duplicates": st.sampled_from(["skip", "update", "", "x"]),
+            "mode": st.sampled_from(["valid", "all", "", "x"]),
+        },
+    )
+    fuzz_service(
+        "svc:import_communes",
+        lambda **kw: import_communes(actor=clerk, job=job, **kw),
+        {"choices": st.dictionaries(any_text, st.one_of(st.integers(-5, 4000).map(str), any_text), max_size=3)},
+    )

@@ -107,6 +107,8 @@ def build(*, branches: int, members: int, log=print) -> dict:
     from nhanxet.models import EvaluationPeriod
     from nhanxet.services import period_open
     from taikhoan.models import User
+    from vanban.models import Document, DocumentType
+    from vanban.services import numbers_take
 
     kind = {k.code: k for k in OrganizationKind.objects.all()}
     year = timezone.localdate().year
@@ -182,6 +184,31 @@ def build(*, branches: int, members: int, log=print) -> dict:
                 new.append(member)
             with transaction.atomic():
                 Member.objects.bulk_create(new)
+                # An active link was introduced by a letter (a database constraint): each gets a
+                # numbered letter of its committee, the numbers taken from the register.
+                letters = []
+                for committee in {committee_of[m.organization_id] for m in new}:
+                    mine = [m for m in new if committee_of[m.organization_id] == committee]
+                    numbers = numbers_take(
+                        issuer=committee, doc_type=DocumentType.INTRODUCTION, year=year, count=len(mine)
+                    )
+                    letters += [
+                        Document(
+                            doc_type=DocumentType.INTRODUCTION,
+                            issuer=committee,
+                            year=year,
+                            number=number,
+                            symbol=symbol,
+                            subject=f"Giới thiệu đồng chí {member.full_name} về sinh hoạt nơi cư trú",
+                            template="introduction/qd213-v1",
+                            snapshot={},
+                            issued_at=timezone.now(),
+                            signer_name="Bench",
+                            member=member,
+                        )
+                        for member, (number, symbol) in zip(mine, numbers, strict=True)
+                    ]
+                letter_of = {d.member_id: d for d in Document.objects.bulk_create(letters)}
                 ResidenceLink.objects.bulk_create(
                     ResidenceLink(
                         member=member,
@@ -193,6 +220,7 @@ def build(*, branches: int, members: int, log=print) -> dict:
                         residence_committee=commune,
                         residence_path=commune.path,
                         residence_branch=branch,
+                        letter=letter_of[member.pk],
                         state=LinkState.ACTIVE,
                         received_date=timezone.localdate(),
                     )

@@ -1,10 +1,43 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from common.text import fold, validate_single_line
+
+# The database's own guards on text (ARCHITECTURE: "store text NFC-normalised; reject control
+# characters"), for writes that bypass the forms: imports by COPY, the shell, a future service.
+# The same characters as common.text (NUL cannot be stored by PostgreSQL at all).
+CONTROL_CHARS_RE = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+LINE_BREAKS_RE = "[\t\n\r]"
+# Years the application records: QĐ 76 dates from 2000; forms ask for 2000–2100.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def single_line_text(field: str) -> Q:
+    """Not blank after trimming, no control characters, no line breaks."""
+    return (
+        ~Q(**{field: ""})
+        & ~Q(**{f"{field}__regex": r"^\s|\s$"})
+        & ~Q(**{f"{field}__regex": CONTROL_CHARS_RE})
+        & ~Q(**{f"{field}__regex": LINE_BREAKS_RE})
+    )
+
+
+def year_in_range(field: str = "year") -> Q:
+    return Q(**{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX})
+
+
+class IsNFC(models.Func):
+    """PostgreSQL's `text IS NFC NORMALIZED`; true elsewhere (SQLite on a laptop has no such test)."""
+
+    template = "(%(expressions)s IS NFC NORMALIZED)"
+    output_field = models.BooleanField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "1", []
 
 
 class Province(models.Model):
@@ -148,6 +181,19 @@ class Organization(MP_Node):
         verbose_name = _("party organisation")
         verbose_name_plural = _("party organisations")
         indexes = [models.Index(fields=["search_name"], name="org_search_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="org_side_valid"),
+            models.CheckConstraint(
+                condition=single_line_text("name") & IsNFC("name"),
+                name="org_name_clean",
+                violation_error_message=_("Enter the name on one line, without control characters."),
+            ),
+            models.CheckConstraint(
+                condition=single_line_text("doc_abbreviation"),
+                name="org_abbreviation_clean",
+                violation_error_message=_("Enter the document abbreviation on one line, e.g. ĐU."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -181,6 +227,14 @@ class Signatory(models.Model):
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
         ordering = ["organization", "title", "full_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(title__in=SignerTitle.values), name="signatory_title_valid"),
+            models.CheckConstraint(
+                condition=single_line_text("full_name"),
+                name="signatory_name_clean",
+                violation_error_message=_("Enter the signatory's full name on one line."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_title_display()}: {self.full_name}"
@@ -211,7 +265,10 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
-        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="role_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="role_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_valid"),
+        ]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.organization}"
@@ -241,7 +298,18 @@ class PartyGroup(models.Model):
         verbose_name = _("party group")
         verbose_name_plural = _("party groups")
         ordering = ["branch", "name"]
-        constraints = [models.UniqueConstraint(fields=["branch", "name"], name="group_name_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "name"],
+                name="group_name_unique",
+                violation_error_message=_("This branch already has a group with this name."),
+            ),
+            models.CheckConstraint(
+                condition=single_line_text("name"),
+                name="group_name_clean",
+                violation_error_message=_("Enter the group name on one line."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -292,6 +360,26 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | models.Q(closed_at__isnull=False), name="closed_meeting_has_time"
             ),
+            models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
+            models.CheckConstraint(condition=year_in_range(), name="meeting_year_range"),
+            # The half is 1 or 2 and the date lies in it (local time, as the form and the service
+            # read it): a periodic meeting cannot be filed under another half-year.
+            models.CheckConstraint(
+                condition=Q(starts_at__year=F("year"))
+                & (Q(half=1, starts_at__month__lte=6) | Q(half=2, starts_at__month__gte=7)),
+                name="meeting_date_in_half_year",
+                violation_error_message=_("The meeting date is not in the chosen half-year."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | (Q(closed_by__isnull=False) & ~Q(minutes="")),
+                name="closed_meeting_has_minutes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed") | Q(closed_at__isnull=True, closed_by__isnull=True),
+                name="open_meeting_not_closed",
+            ),
+            models.CheckConstraint(condition=single_line_text("place"), name="meeting_place_clean"),
         ]
         indexes = [
             models.Index(fields=["branch_path", "-starts_at"], name="meeting_branch_idx"),
@@ -333,7 +421,16 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_member"),
+            models.UniqueConstraint(fields=["meeting", "link"], name="attendance_once_per_link"),
+            models.CheckConstraint(condition=Q(status__in=AttendanceStatus.values), name="attendance_status_valid"),
+            # A reason is given for an excused absence, and only for one (the services clear it otherwise).
+            models.CheckConstraint(
+                condition=Q(status="excused", reason__regex=r"\S") | (~Q(status="excused") & Q(reason="")),
+                name="attendance_reason_iff_excused",
+            ),
+        ]
         indexes = [models.Index(fields=["link", "meeting"], name="attendance_link_idx")]
 
     def __str__(self):
@@ -354,6 +451,12 @@ class AttendanceCorrection(models.Model):
 
     class Meta:
         ordering = ["-corrected_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_status__in=["present", "excused", "unexcused"]) & Q(reason__regex=r"\S"),
+                name="attendance_correction_valid",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.old_status} → {self.new_status}"

@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from chibo.models import Commune, Organization
+from chibo.models import Commune, IsNFC, Organization, single_line_text
 from common.text import fold, sort_key, validate_no_control_chars, validate_single_line
 from vanban.storage import private_storage_callable
 
@@ -109,6 +109,26 @@ class Member(models.Model):
                 condition=Q(status="probationary", full_membership_date__isnull=True)
                 | Q(status="full", full_membership_date__isnull=False),
                 name="member_status_matches_dates",
+            ),
+            models.CheckConstraint(condition=Q(gender__in=Gender.values), name="member_gender_valid"),
+            models.CheckConstraint(
+                condition=Q(citizen_id__regex=r"^[0-9]{12}$"),
+                name="member_citizen_id_digits",
+                violation_error_message=_("The citizen ID has 12 digits."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(card_number=""),
+                name="member_card_number_null_not_blank",
+            ),
+            models.CheckConstraint(
+                condition=single_line_text("full_name") & IsNFC("full_name"),
+                name="member_full_name_clean",
+                violation_error_message=_("Enter the full name on one line, without control characters."),
+            ),
+            # Only a member covered by QĐ 213 waits for an introduction letter (the reminders' clock).
+            models.CheckConstraint(
+                condition=Q(awaiting_letter_since__isnull=True) | Q(covered_213=True),
+                name="member_letter_clock_if_covered",
             ),
         ]
         indexes = [
@@ -252,8 +272,28 @@ class Exemption(models.Model):
         ordering = ["-start_date", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")), name="exemption_dates"
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="exemption_dates",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
+            # The kind follows from the HD 33 category (§1.1 exempt from meetings, §1.2 not introduced).
+            models.CheckConstraint(
+                condition=Q(
+                    category__in=[c for c, k in EXEMPTION_KINDS.items() if k == ExemptionKind.EXEMPT_MEETINGS],
+                    kind=ExemptionKind.EXEMPT_MEETINGS,
+                )
+                | Q(
+                    category__in=[c for c, k in EXEMPTION_KINDS.items() if k == ExemptionKind.NOT_INTRODUCED],
+                    kind=ExemptionKind.NOT_INTRODUCED,
+                ),
+                name="exemption_kind_matches_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__regex=r"\S"),
+                name="exemption_has_reason",
+                violation_error_message=_("Give the reason for the exemption."),
+            ),
+            models.CheckConstraint(condition=single_line_text("decided_by"), name="exemption_decided_by_clean"),
         ]
 
     def __str__(self):
@@ -365,8 +405,36 @@ class ResidenceLink(models.Model):
         verbose_name_plural = _("residence links")
         ordering = ["-started_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["member"], condition=~Q(state="ended"), name="one_open_link_per_member"),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=~Q(state="ended"),
+                name="one_open_link_per_member",
+                violation_error_message=_("This member already has an open residence link."),
+            ),
             models.CheckConstraint(condition=~Q(state="ended") | Q(ended_at__isnull=False), name="ended_link_has_time"),
+            models.CheckConstraint(condition=Q(state__in=LinkState.values), name="link_state_valid"),
+            # Ended exactly when there is an end time and a reason (a change notice that ends a link).
+            models.CheckConstraint(
+                condition=Q(state="ended", end_reason__in=sorted(LINK_ENDING_CHANGES))
+                | (~Q(state="ended") & Q(ended_at__isnull=True, end_reason="")),
+                name="link_end_reason_iff_ended",
+            ),
+            # A letter was issued before the residence side could hold the member.
+            models.CheckConstraint(
+                condition=~Q(state__in=INTRODUCED_STATES) | Q(letter__isnull=False), name="introduced_link_has_letter"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=HELD_STATES) | Q(received_date__isnull=False), name="held_link_has_received_date"
+            ),
+            # Active means placed in a residence branch (received but not yet placed is "received").
+            models.CheckConstraint(
+                condition=~Q(state="active") | Q(residence_branch__isnull=False), name="active_link_has_branch"
+            ),
+            models.CheckConstraint(
+                condition=Q(residence_committee__isnull=True, residence_path="")
+                | Q(residence_committee__isnull=False) & ~Q(residence_path=""),
+                name="link_residence_path_with_committee",
+            ),
         ]
         indexes = [
             models.Index(fields=["workplace_path", "state"], name="link_workplace_idx"),
@@ -404,6 +472,7 @@ class ChangeNotice(models.Model):
         verbose_name = _("change notice")
         verbose_name_plural = _("change notices")
         ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=ChangeKind.values), name="change_notice_kind_valid")]
 
     def __str__(self):
         return f"{self.member} — {self.get_kind_display()}"
@@ -426,6 +495,7 @@ class LetterBatch(models.Model):
     class Meta:
         verbose_name = _("letter batch")
         verbose_name_plural = _("letter batches")
+        constraints = [models.CheckConstraint(condition=Q(done__lte=F("total")), name="letter_batch_done_le_total")]
 
     def __str__(self):
         return f"{self.done}/{self.total}"

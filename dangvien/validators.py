@@ -21,7 +21,8 @@ def citizen_id_digit(gender: str, birth_year: int) -> int:
 
 
 def check_citizen_id(value: str, *, gender: str | None = None, birth_date=None) -> None:
-    if not value.isdigit() or len(value) != 12:
+    # ASCII digits only: str.isdigit() also takes other scripts' digits, which the database refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) != 12:
         raise ValidationError(_("A citizen ID has exactly 12 digits."), code="cccd_length")
     if value[:3] not in CCCD_PLACE_CODES:
         raise ValidationError(

@@ -3,6 +3,7 @@ notice outside the app (e-mail, SMS, Zalo)."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,7 @@ class ReminderRule(models.Model):
         verbose_name = _("reminder rule")
         verbose_name_plural = _("reminder rules")
         ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(code__in=RuleCode.values), name="reminder_rule_code_valid")]
 
     def __str__(self):
         return self.get_code_display()
@@ -106,7 +108,15 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["channel", "key"], name="delivery_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "key"], name="delivery_once"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="delivery_channel_valid"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+            # "Sent" is never claimed without the time it went out.
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="delivery_sent_has_time"
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["status", "tried_at"],

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from chibo.models import year_in_range
 from common.text import validate_no_control_chars, validate_single_line
 
 
@@ -37,6 +38,8 @@ class CriteriaSet(models.Model):
             models.UniqueConstraint(
                 fields=["use"], condition=Q(is_active=True), name="one_active_criteria_set_per_use"
             ),
+            models.CheckConstraint(condition=Q(use__in=CriteriaUse.values), name="criteria_set_use_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="criteria_set_version_positive"),
         ]
 
     def __str__(self):
@@ -68,6 +71,7 @@ class Criterion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_unique"),
             models.UniqueConstraint(fields=["criteria_set", "order"], name="criterion_order_unique"),
+            models.CheckConstraint(condition=Q(text__regex=r"\S"), name="criterion_has_text"),
         ]
 
     def __str__(self):
@@ -105,11 +109,22 @@ class EvaluationPeriod(models.Model):
         verbose_name_plural = _("evaluation periods")
         ordering = ["-year", "org_path"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "year"], name="one_period_per_committee_year"),
+            models.UniqueConstraint(
+                fields=["organization", "year"],
+                name="one_period_per_committee_year",
+                violation_error_message=_("This committee already has an evaluation period for this year."),
+            ),
             models.CheckConstraint(
                 condition=Q(branch_deadline__lte=F("confirm_deadline"))
                 & Q(confirm_deadline__lte=F("forward_deadline")),
                 name="period_deadlines_in_order",
+                violation_error_message=_("The deadlines must be in order: branches, then commune, then forwarding."),
+            ),
+            models.CheckConstraint(condition=year_in_range(), name="period_year_range"),
+            models.CheckConstraint(condition=Q(scope__in=PeriodScope.values), name="period_scope_valid"),
+            # The branches cannot finish before the year they evaluate.
+            models.CheckConstraint(
+                condition=Q(branch_deadline__year__gte=F("year")), name="period_branch_deadline_in_year"
             ),
         ]
         indexes = [models.Index(fields=["year", "org_path"], name="period_year_path_idx")]
@@ -144,6 +159,10 @@ class EvaluationRequest(models.Model):
         verbose_name = _("evaluation request")
         verbose_name_plural = _("evaluation requests")
         ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=year_in_range(), name="request_year_range"),
+            models.CheckConstraint(condition=Q(purpose__in=RequestPurpose.values), name="request_purpose_valid"),
+        ]
         indexes = [
             models.Index(fields=["residence_path", "year"], name="request_residence_idx"),
             models.Index(fields=["workplace_path", "year"], name="request_workplace_idx"),
@@ -168,7 +187,13 @@ class FrontMeeting(models.Model):
     class Meta:
         verbose_name = _("meeting with the Front committee")
         verbose_name_plural = _("meetings with the Front committee")
-        constraints = [models.UniqueConstraint(fields=["branch", "year"], name="one_front_meeting_per_branch_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "year"], name="one_front_meeting_per_branch_year"),
+            models.CheckConstraint(
+                condition=year_in_range() & Q(held_on__year=F("year")), name="front_meeting_held_in_its_year"
+            ),
+            models.CheckConstraint(condition=Q(attendees__regex=r"\S"), name="front_meeting_has_attendees"),
+        ]
 
     def __str__(self):
         return f"{self.branch_id} — {self.held_on:%d/%m/%Y}"
@@ -261,6 +286,38 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=Q(supersedes__isnull=True) | ~Q(correction_reason=""), name="correction_has_reason"
             ),
+            models.CheckConstraint(condition=Q(status__in=EvaluationStatus.values), name="evaluation_status_valid"),
+            models.CheckConstraint(condition=year_in_range(), name="evaluation_year_range"),
+            # A first version replaces nothing; every later one replaces the one before it.
+            models.CheckConstraint(
+                condition=Q(version=1, supersedes__isnull=True) | Q(version__gt=1, supersedes__isnull=False),
+                name="evaluation_version_chain",
+            ),
+            # A yearly form belongs to its period; a form on request to the request.
+            models.CheckConstraint(
+                condition=Q(request__isnull=False) | Q(period__isnull=False), name="evaluation_has_period_or_request"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(signer_name=""), name="signed_form_has_signer_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "signed"]) | Q(confirmed_by__isnull=False),
+                name="confirmed_form_has_confirmer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="forwarded") | Q(forwarded_by__isnull=False), name="forwarded_form_has_forwarder"
+            ),
+            # The marks of steps not reached stay empty: a draft is not half-signed, a form the
+            # commune has not confirmed has no document, a confirmed one is not yet forwarded.
+            models.CheckConstraint(condition=~Q(status="draft") | Q(signed_at__isnull=True), name="draft_not_signed"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["draft", "signed"])
+                | Q(confirmed_at__isnull=True, forwarded_at__isnull=True, document__isnull=True),
+                name="unconfirmed_form_has_no_document",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(forwarded_at__isnull=True), name="confirmed_form_not_forwarded"
+            ),
         ]
         indexes = [
             models.Index(fields=["branch", "year"], name="evaluation_branch_idx"),
@@ -321,6 +378,15 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=Q(action="") | Q(action_at__isnull=False), name="proposal_action_has_time"
             ),
+            models.CheckConstraint(condition=Q(kind__in=ProposalKind.values), name="proposal_kind_valid"),
+            models.CheckConstraint(condition=Q(action__in=["", *ProposalAction.values]), name="proposal_action_valid"),
+            models.CheckConstraint(condition=Q(facts__regex=r"\S"), name="proposal_has_facts"),
+            # "No action, with a reason": the reason is the note.
+            models.CheckConstraint(
+                condition=~Q(action="none") | Q(action_note__regex=r"\S"),
+                name="proposal_no_action_has_note",
+                violation_error_message=_("Say why nothing was done."),
+            ),
             models.UniqueConstraint(
                 fields=["evaluation"], condition=Q(evaluation__isnull=False), name="one_proposal_per_evaluation"
             ),
@@ -353,7 +419,14 @@ class QualityRating(models.Model):
     class Meta:
         verbose_name = _("quality rating")
         verbose_name_plural = _("quality ratings")
-        constraints = [models.UniqueConstraint(fields=["member", "year"], name="one_rating_per_member_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="one_rating_per_member_year"),
+            # The QĐ 124 levels (Level's values: the nested class is not in scope here).
+            models.CheckConstraint(
+                condition=Q(level__in=["excellent", "good", "done", "not_done"]), name="rating_level_valid"
+            ),
+            models.CheckConstraint(condition=year_in_range(), name="rating_year_range"),
+        ]
         indexes = [models.Index(fields=["workplace_path", "year"], name="rating_workplace_idx")]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vanban.storage import private_storage_callable
@@ -69,6 +70,20 @@ class ImportJob(models.Model):
         verbose_name_plural = _("imports")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "-created_at"], name="import_org_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="import_status_valid"),
+            models.CheckConstraint(
+                condition=Q(duplicates__in=DuplicatePolicy.values, mode__in=CommitMode.values),
+                name="import_choices_valid",
+            ),
+            # What the sniffing found, never what the file's name said.
+            models.CheckConstraint(condition=Q(file_kind__in=["xlsx", "csv"]), name="import_file_kind_valid"),
+            models.CheckConstraint(condition=Q(file_sha256__regex=r"^[0-9a-f]{64}$"), name="import_sha256_hex"),
+            models.CheckConstraint(condition=Q(header_row__gte=1), name="import_header_row_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(written_at__isnull=False), name="import_done_has_time"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})" if self.created_at else self.file_name
@@ -107,6 +122,9 @@ class ImportChange(models.Model):
         verbose_name_plural = _("imported rows")
         ordering = ["job", "row"]
         indexes = [models.Index(fields=["job", "row"], name="import_change_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=["create", "update"]), name="import_change_action_valid"),
+        ]
 
     def __str__(self):
         return f"{self.job_id}:{self.row} {self.action}"

@@ -93,6 +93,10 @@ def links_like(template, members, branch):
                 residence_committee=template.residence_committee,
                 residence_path=template.residence_path,
                 residence_branch=branch,
+                # An active link was introduced and received: the letter and the date are
+                # the template's (a database constraint; the copies used to leave them empty).
+                letter=template.letter,
+                received_date=template.received_date,
                 state=LinkState.ACTIVE,
             )
             for m in members

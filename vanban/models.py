@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chibo.models import Organization
+from chibo.models import Organization, year_in_range
 
 from .storage import private_storage_callable
 
@@ -46,7 +46,11 @@ class NumberRegister(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["issuer", "doc_type", "year"], name="number_register_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "doc_type", "year"], name="number_register_unique"),
+            models.CheckConstraint(condition=Q(doc_type__in=DocumentType.values), name="number_register_type_valid"),
+            models.CheckConstraint(condition=year_in_range(), name="number_register_year_range"),
+        ]
 
     def __str__(self):
         return f"{self.issuer_id}/{self.doc_type}/{self.year}: {self.last_number}"
@@ -96,6 +100,22 @@ class Document(models.Model):
             models.UniqueConstraint(fields=["issuer", "doc_type", "year", "number"], name="document_number_unique"),
             models.CheckConstraint(
                 condition=Q(status="issued") | Q(revoked_at__isnull=False), name="document_revoked_has_time"
+            ),
+            models.CheckConstraint(condition=Q(doc_type__in=DocumentType.values), name="document_type_valid"),
+            models.CheckConstraint(condition=year_in_range() & Q(number__gte=1), name="document_year_number_valid"),
+            # A revoked document says why; an issued one carries no revocation. With the
+            # constraint above, no status but issued and revoked can be stored.
+            models.CheckConstraint(
+                condition=Q(status="revoked", revoke_reason__regex=r"\S")
+                | (~Q(status="revoked") & Q(revoked_at__isnull=True, revoke_reason="")),
+                name="document_revoked_has_reason",
+                violation_error_message=_("Give the reason for revoking the document."),
+            ),
+            models.CheckConstraint(condition=~Q(symbol="") & ~Q(signer_name=""), name="document_symbol_signer_set"),
+            # The archive's fingerprint: empty until the PDF is rendered, then 64 hex digits with a time.
+            models.CheckConstraint(
+                condition=Q(sha256="", rendered_at__isnull=True) | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="document_sha256_hex",
             ),
         ]
         indexes = [models.Index(fields=["member", "-issued_at"], name="document_member_idx")]

@@ -326,3 +326,21 @@ def my_groups(request):
         .order_by("starts_at")[:20]
     )
     return render(request, "chibo/my_groups.html", {"groups": groups, "upcoming": upcoming})
+
+
+@login_required
+def meeting_attachment(request, pk, item):
+    """A file kept with the minutes, to those who see the meeting (404 outside their scope)."""
+    from django.http import FileResponse
+
+    from vanban.storage import private_storage
+
+    meeting = selectors.meeting_get(request.user, pk)
+    attachment = get_object_or_404(meeting.attachments, pk=item)
+    pdf = attachment.path.endswith(".pdf")
+    # The stored bytes are our re-written PDF or re-encoded PNG; the user's file name is not used.
+    return FileResponse(
+        private_storage.open(attachment.path, "rb"),
+        content_type="application/pdf" if pdf else "image/png",
+        filename=f"bien-ban-{meeting.pk}-{attachment.pk}.{'pdf' if pdf else 'png'}",
+    )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("sinh-hoat/<int:meeting_pk>/sua/", branch_views.meeting_edit, name="meeting_edit"),
     path("sinh-hoat/<int:pk>/diem-danh/", branch_views.meeting_attendance, name="meeting_attendance"),
     path("sinh-hoat/<int:pk>/ket-thuc/", branch_views.meeting_close, name="meeting_close"),
+    path("sinh-hoat/<int:pk>/tep/<int:item>/", branch_views.meeting_attachment, name="meeting_attachment"),
     path("sinh-hoat/<int:pk>/dinh-chinh/<int:member_pk>/", branch_views.attendance_correct, name="attendance_correct"),
     path("sinh-hoat/<int:pk>/giay-moi/", branch_views.meeting_invitation, name="meeting_invitation"),
     path("sinh-hoat/<int:pk>/diem-danh.xlsx", branch_views.meeting_export, {"fmt": "xlsx"}, name="meeting_xlsx"),

@@ -110,4 +110,5 @@ def signing_image(request, pk, kind, item=0):
         name = get_object_or_404(org.signatories, pk=item).signature_image
     if not name:
         raise Http404
-    return FileResponse(private_storage.open(name, "rb"), content_type="image/png")
+    # Inline, as an image of our own making (re-encoded PNG); nosniff comes from SecurityMiddleware.
+    return FileResponse(private_storage.open(name, "rb"), content_type="image/png", filename=f"{kind}-{org.pk}.png")

@@ -281,5 +281,9 @@ def link_scan(request, pk):
     link = link_selectors.link_for_workplace(request.user, pk)
     if not link.acknowledgement_scan:
         raise Http404
-    content_type = "application/pdf" if link.acknowledgement_scan.endswith(".pdf") else "image/png"
-    return FileResponse(private_storage.open(link.acknowledgement_scan, "rb"), content_type=content_type)
+    pdf = link.acknowledgement_scan.endswith(".pdf")
+    return FileResponse(
+        private_storage.open(link.acknowledgement_scan, "rb"),
+        content_type="application/pdf" if pdf else "image/png",
+        filename=f"phieu-bao-{link.pk}.{'pdf' if pdf else 'png'}",
+    )

@@ -28,3 +28,15 @@ def configure_signing(org, actor=None, name="Trần Văn Bình", title="secretar
         title=title,
         signature=SimpleUploadedFile("chuky.png", signature_png(org.pk)),
     )
+
+
+def scanned_pdf(pages=1) -> bytes:
+    """A real (blank) PDF, as a scanner would send: uploads open PDFs with qpdf, so b"%PDF-" alone is refused."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(595, 842))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

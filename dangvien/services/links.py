@@ -378,7 +378,10 @@ def link_receive_manual(*, actor, link, received_date, scan) -> ResidenceLink:
             raise ValidationError({"received_date": _("Enter the date the letter was received (not in the future).")})
         if not scan:
             raise ValidationError({"scan": _("Attach the scanned acknowledgement.")})
-        scan_name = store_scan(scan)
+        try:
+            scan_name = store_scan(scan)
+        except ValidationError as exc:
+            raise ValidationError({"scan": exc.messages}) from None
         link.received_date = received_date
         link.acknowledgement_scan = scan_name
         link.state = LinkState.RECEIVED

@@ -6,7 +6,7 @@ from chibo.models import Role
 from dangvien.models import LinkState, ResidenceLink
 from tests import factories
 from tests.helpers import query_count
-from tests.images import png_upload
+from tests.images import png_upload, scanned_pdf
 
 
 def test_clerk_issues_letter_from_member_page(client, setup):
@@ -196,7 +196,7 @@ def test_paper_receipt_with_scan_upload(client, setup):
     today = datetime.date.today().strftime("%d/%m/%Y")
     bad = client.post(url, {"received_date": today, "scan": SimpleUploadedFile("x.pdf", b"MZ\\x90 not a scan")})
     assert bad.status_code == 200 and bad.context["form"].errors
-    scan = SimpleUploadedFile("phieu.pdf", b"%PDF-1.4\\n%scan\\n", content_type="application/pdf")
+    scan = SimpleUploadedFile("phieu.pdf", scanned_pdf(), content_type="application/pdf")
     assert client.post(url, {"received_date": today, "scan": scan}).status_code == 302
     link.refresh_from_db()
     assert link.state == LinkState.RECEIVED and link.acknowledgement_scan.startswith("scans/")

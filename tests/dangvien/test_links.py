@@ -16,7 +16,7 @@ from dangvien.services import (
 )
 from nhatky.models import AuditEvent
 from tests import factories
-from tests.images import configure_signing
+from tests.images import configure_signing, scanned_pdf
 from vanban.models import Document, NumberRegister
 
 
@@ -166,7 +166,7 @@ def test_manual_receipt_when_residence_side_not_in_system(tree, clerk_a, signing
     assert link.residence_committee is None
     with pytest.raises(ValidationError):
         link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan=None)
-    scan = SimpleUploadedFile("phieu-bao.pdf", b"%PDF-1.4 scanned acknowledgement", content_type="application/pdf")
+    scan = SimpleUploadedFile("phieu-bao.pdf", scanned_pdf(), content_type="application/pdf")
     link = link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan=scan)
     assert link.state == LinkState.RECEIVED
 

@@ -19,14 +19,26 @@ def _client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _printable(value):
+    """What a user typed into an address goes into the log as text PostgreSQL can hold: control
+    characters (NUL above all, which text and jsonb refuse) are dropped, long values cut."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value[:500] if ch >= " " and ch != "\x7f")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
 def access_record(*, request, action: str, member_id=None, detail: dict | None = None) -> AccessEvent:
     user = getattr(request, "user", None)
     return AccessEvent.objects.create(
         actor=user if user is not None and user.is_authenticated else None,
         action=action,
         member_id=member_id,
-        path=request.get_full_path()[:300],
-        detail=detail or {},
+        path=_printable(request.get_full_path())[:300],
+        detail=_printable(detail or {}),
         ip=_client_ip(request),
     )
 

@@ -105,6 +105,12 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Not also per address (axes.W006): a party office's clerks share one address behind its router,
+# and a few typos among them would lock the whole office out, right passwords included. Guessing
+# one account's password is stopped by the username lock from any address; trying one password on
+# many accounts by the 3-kinds, 10-character rule and, for the roles that see many members, the
+# second factor.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "taikhoan/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"

@@ -144,3 +144,11 @@ def test_data_subject_export_is_for_administrators_in_scope(client, setup):
     client.force_login(admin_b)
     assert client.get(reverse("dangvien:subject_export", args=[member.pk])).status_code == 404
     assert not AccessEvent.objects.filter(action=AccessAction.SUBJECT_EXPORT).exists()
+
+
+def test_control_characters_in_filters_are_dropped_from_the_log(client, setup):
+    client.force_login(setup["clerk"])
+    response = client.get(reverse("dangvien:list_xlsx"), {"q": "Đ\x00ức\x07" + "x" * 1000})
+    assert response.status_code == 200
+    event = AccessEvent.objects.get(action=AccessAction.LIST_EXPORT)
+    assert event.detail["filters"]["q"] == ["Đức" + "x" * 495]  # cut at 500, then two dropped

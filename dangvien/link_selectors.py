@@ -58,6 +58,8 @@ def inbox(user, side: str, state: str):
         return NOTICES, notices_workplace(user) if side == WORKPLACE else notices_residence(user)
     if state == ABSENCES and side == WORKPLACE:
         return ABSENCES, absence_notices_workplace(user)
+    if state and state not in LinkState.values:
+        return LINKS, ResidenceLink.objects.none()
     return LINKS, links_workplace(user, state) if side == WORKPLACE else links_residence(user, state)
 
 

@@ -175,7 +175,7 @@ def _meeting_fields(*, kind, starts_at, place, agenda, year=None, half=None) -> 
         errors["kind"] = _("Choose the kind of meeting.")
     if starts_at is None:
         errors["starts_at"] = _("Enter the date and time of the meeting.")
-    place = clean(place, "place")
+    place = clean(place, "place", max_length=Meeting._meta.get_field("place").max_length)
     agenda = clean(agenda, "agenda", multiline=True)
     if not place:
         errors["place"] = _("Enter where the meeting is held.")

@@ -182,3 +182,25 @@ def test_django_form_messages_in_vietnamese(world, login):
     errors = errors_of(response)
     assert errors["reason"] == ["Không được chứa ký tự NUL (ký tự rỗng)."]
     assert errors["category"] == ["Hãy chọn một giá trị hợp lệ. nope không có trong danh sách."]
+
+
+def test_inbox_with_an_unknown_state_lists_nothing(world, login):
+    client = login(world["office"])
+    for name in ("dangvien:workplace_inbox", "dangvien:residence_inbox"):
+        response = client.get(reverse(name), {"state": " active\x00"})
+        assert response.status_code == 200 and list(response.context["links"]) == []
+
+
+def test_meeting_place_longer_than_stored_is_refused_at_the_field(world):
+    from chibo.services import meeting_schedule
+
+    with pytest.raises(ValidationError) as refused:
+        meeting_schedule(
+            actor=world["secretary"],
+            branch=world["res"],
+            kind="when_needed",
+            starts_at=timezone.now(),
+            place="đ" * 201,
+            agenda="Sinh hoạt",
+        )
+    assert set(refused.value.message_dict) == {"place"}

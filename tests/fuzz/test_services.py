@@ -174,6 +174,19 @@ def test_letters(world):
     )
 
 
+def test_link_receive_manual(world):
+    from dangvien.services import link_receive_manual
+    from tests.images import png_upload
+
+    scans = upload(extra_contents=[png_upload().read()]).map(lambda t: SimpleUploadedFile(t[0], t[1]))
+    fuzz_service(
+        "svc:link_receive_manual",
+        lambda **kw: link_receive_manual(actor=world["clerk_a"], link=world["issued"], **kw),
+        {"received_date": day(optional=True), "scan": st.one_of(st.none(), scans)},
+        n=N // 2,
+    )
+
+
 def test_change_notice(world):
     from dangvien.models import ChangeKind
     from dangvien.services import change_notice_issue

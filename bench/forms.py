@@ -262,7 +262,8 @@ def sessions(usernames) -> dict:
     for user in User.objects.filter(username__in=list(usernames)):
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        # The backend that logs users in (django-axes' comes first only to refuse locked ones).
+        session[BACKEND_SESSION_KEY] = "taikhoan.backends.UserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         out[user.username] = session.session_key

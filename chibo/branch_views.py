@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common import xlsx
 from common.forms import run_service as _run
+from nhatky.access import AccessAction, access_logged
 
 from . import exports, selectors, services
 from .branch_forms import CloseForm, CorrectionForm, GroupForm, MeetingForm, MoveForm
@@ -61,6 +62,7 @@ def branch_home(request, pk):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def branch_xlsx(request, pk):
     branch = selectors.branch_get(request.user, pk)
     links = selectors.branch_links(branch).select_related("residence_commune__province")
@@ -156,6 +158,7 @@ def meeting_list(request):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def meetings_xlsx(request):
     status = request.GET.get("status", "")
     data = exports.meetings_xlsx(selectors.meeting_list(request.user, status), status=status)
@@ -291,6 +294,7 @@ def attendance_correct(request, pk, member_pk):
 
 @login_required
 @require_POST
+@access_logged(AccessAction.DOCUMENT_DOWNLOAD)
 def meeting_invitation(request, pk):
     meeting = selectors.meeting_get(request.user, pk)
     if not can_manage_branch(request.user, meeting.branch):
@@ -305,6 +309,7 @@ def meeting_invitation(request, pk):
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def meeting_export(request, pk, fmt):
     meeting = selectors.meeting_get(request.user, pk)
     rows = list(selectors.meeting_attendance_for(request.user, meeting))
@@ -329,6 +334,7 @@ def my_groups(request):
 
 
 @login_required
+@access_logged(AccessAction.DOCUMENT_DOWNLOAD)
 def meeting_attachment(request, pk, item):
     """A file kept with the minutes, to those who see the meeting (404 outside their scope)."""
     from django.http import FileResponse

@@ -12,6 +12,7 @@ from chibo.permissions import can_manage_members, has_role_over
 from chibo.selectors import absence_notices_workplace
 from common import xlsx
 from common.forms import run_service as _run
+from nhatky.access import AccessAction, access_logged
 
 from . import exports, link_selectors, selectors, services
 from .link_forms import ChangeNoticeForm, ExemptionForm, LetterForm, ManualReceiptForm, ReceiveForm
@@ -141,6 +142,7 @@ INBOX_TITLES = {
 
 
 @login_required
+@access_logged(AccessAction.LIST_EXPORT)
 def inbox_xlsx(request, side):
     """The inbox tab on screen (its state, the notices or the absences), every row of it."""
     state = _inbox_state(request)
@@ -236,6 +238,7 @@ def batch(request, pk):
 
 
 @login_required
+@access_logged(AccessAction.DOCUMENT_DOWNLOAD)
 def batch_pdf(request, pk):
     from django.http import FileResponse
 
@@ -272,6 +275,7 @@ def letter_revoke(request, pk):
 
 
 @login_required
+@access_logged(AccessAction.DOCUMENT_DOWNLOAD)
 def link_scan(request, pk):
     """The scanned acknowledgement of a receipt recorded on paper (workplace side only)."""
     from django.http import FileResponse

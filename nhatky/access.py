@@ -60,6 +60,7 @@ def access_logged(action: str, member_kwarg: str | None = None):
                 access_record(request=request, action=action, member_id=member_id, detail=detail)
             return response
 
+        wrapped.access_action = action
         return wrapped
 
     return decorate

@@ -24,7 +24,7 @@ CHUNK = 50
 def letter_batch_start(*, actor, member_ids, signatory=None, duties: str = "") -> LetterBatch:
     """Check the selection, record the batch, and start the task once the batch is committed."""
     ids = list(dict.fromkeys(int(i) for i in member_ids))
-    duties = clean(duties, "duties")
+    duties = clean(duties, "duties", max_length=LetterBatch._meta.get_field("duties").max_length)
     if not ids:
         raise ValidationError(_("Select at least one member."))
     if len(ids) > MAX_BATCH:

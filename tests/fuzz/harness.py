@@ -195,12 +195,16 @@ def _forms_in(context):
 class Fuzzer:
     """The judge of one target's cases; the fixture state it starts from is its baseline."""
 
-    def __init__(self, name: str, *, read_only: bool = False):
+    def __init__(self, name: str, *, read_only: bool = False, stats: dict | None = None, strict: bool | None = None):
+        """`stats`: the counters to add to (the run's); `strict`: fail at the first problem (in CI,
+        not under FUZZ_COLLECT)."""
         self.name = name
         self.read_only = read_only
+        self.stats = STATS if stats is None else stats
+        self.strict = not collecting() if strict is None else strict
         self._baseline_text = None
-        STATS["targets"].setdefault(name, 0)
-        STATS["accepted"].setdefault(name, 0)
+        for key in ("targets", "accepted"):
+            self.stats.setdefault(key, {}).setdefault(name, 0)
 
     # -- pages --
 
@@ -300,19 +304,23 @@ class Fuzzer:
         return outcome
 
     def _record(self, outcome, inputs):
-        STATS["cases"] += 1
-        STATS["targets"][self.name] += 1
-        STATS["accepted"][self.name] += not (outcome.rejected or outcome.server_error)
-        STATS["server_errors"] += outcome.server_error
-        STATS["partial_writes"] += outcome.partial_write
-        STATS["message_problems"] += bool(outcome.message_problems)
-        STATS["stored_text_problems"] += bool(outcome.stored_text)
+        stats = self.stats
+        for key, add in (
+            ("cases", 1),
+            ("server_errors", outcome.server_error),
+            ("partial_writes", outcome.partial_write),
+            ("message_problems", bool(outcome.message_problems)),
+            ("stored_text_problems", bool(outcome.stored_text)),
+        ):
+            stats[key] = stats.get(key, 0) + add
+        stats["targets"][self.name] += 1
+        stats["accepted"][self.name] += not (outcome.rejected or outcome.server_error)
         problems = outcome.problems
         if not problems:
             return
         report = f"{self.name}: {'; '.join(problems)}\ninput: {_short(inputs, 600)}\n{outcome.detail}"
-        if collecting():
-            if len(STATS["problems"]) < KEEP_PROBLEMS:
-                STATS["problems"].append(report)
-            return
-        raise AssertionError(report)
+        if self.strict:
+            raise AssertionError(report)
+        kept = stats.setdefault("problems", [])
+        if len(kept) < KEEP_PROBLEMS:
+            kept.append(report)

@@ -65,6 +65,9 @@ def test_batch_and_change_notice_text_with_control_characters(world):
         letter_batch_start(actor=world["clerk_a"], member_ids=[world["newcomer"].pk], duties="Kế\x1btoán")
     assert set(refused.value.message_dict) == {"duties"}
     with pytest.raises(ValidationError) as refused:
+        letter_batch_start(actor=world["clerk_a"], member_ids=[world["newcomer"].pk], duties="đ" * 301)
+    assert set(refused.value.message_dict) == {"duties"}
+    with pytest.raises(ValidationError) as refused:
         change_notice_issue(
             actor=world["clerk_a"],
             member=world["links"][0].member,

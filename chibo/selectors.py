@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from common.text import fold
+from common.text import fold, has_control_chars
 
 from .models import (
     AbsenceNotice,
@@ -71,10 +71,10 @@ def commune_search(q: str, limit: int = 20):
     """Official communes by name without diacritics, or by code. Public reference data."""
     q = (q or "").strip()
     qs = Commune.objects.select_related("province")
-    if q.isdigit():
+    if q.isascii() and q.isdigit():  # "²" and "١" are digits to str.isdigit, not to int()
         return qs.filter(code=int(q))[:limit]
     words = fold(q).split()
-    if not words:
+    if not words or has_control_chars(q):  # no name has one (and PostgreSQL refuses a NUL)
         return qs.none()
     cond = Q()
     for word in words:

@@ -532,6 +532,15 @@ def test_inboxes_and_lists(world, login):
     statuses = choice_text(["scheduled", "closed", "cancelled"])
     for name in ("chibo:meetings", "chibo:meetings_xlsx"):
         fuzz_view(client, name, reverse(name), {}, {"status": statuses}, method="get", n=N // 6)
+    fuzz_view(
+        client,
+        "taikhoan:notifications",
+        reverse("taikhoan:notifications"),
+        {},
+        {"chua-doc": TEXT},
+        method="get",
+        n=N // 6,
+    )
     search = {"q": TEXT, "target": TEXT}
     fuzz_view(client, "chibo:commune_search", reverse("chibo:commune_search"), {}, search, method="get", n=N // 6)
 

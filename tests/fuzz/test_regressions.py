@@ -207,3 +207,11 @@ def test_meeting_place_longer_than_stored_is_refused_at_the_field(world):
             agenda="Sinh hoạt",
         )
     assert set(refused.value.message_dict) == {"place"}
+
+
+def test_commune_search_with_odd_digits_or_a_nul(world, login):
+    client = login(world["clerk_a"])
+    for q in ("²", "\x00Nguyễn", "Phố\x01Hiến"):
+        response = client.get(reverse("chibo:commune_search"), {"q": q})
+        assert response.status_code == 200 and list(response.context["results"]) == [], q
+    assert [c.code for c in client.get(reverse("chibo:commune_search"), {"q": "70"}).context["results"]] == [70]

@@ -230,7 +230,7 @@ def _is_empty(row) -> bool:
 def _is_numbering(row) -> bool:
     """The row of column numbers under a register's header: (1) (2) (3) …"""
     cells = [str(v).strip("() ") for v in row if v is not None and str(v).strip()]
-    return len(cells) >= 3 and all(c.isdigit() and int(c) <= 60 for c in cells)
+    return len(cells) >= 3 and all(c.isascii() and c.isdigit() and int(c) <= 60 for c in cells)
 
 
 def _table(raw_rows, kind, name, formulas) -> Sheet:

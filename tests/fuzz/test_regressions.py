@@ -215,3 +215,13 @@ def test_commune_search_with_odd_digits_or_a_nul(world, login):
         response = client.get(reverse("chibo:commune_search"), {"q": q})
         assert response.status_code == 200 and list(response.context["results"]) == [], q
     assert [c.code for c in client.get(reverse("chibo:commune_search"), {"q": "70"}).context["results"]] == [70]
+
+
+def test_a_row_with_a_superscript_digit_is_not_a_damaged_file(db):
+    import io
+
+    from nhapdulieu import reading
+
+    data = "Họ và tên,Ngày sinh,Giới tính\n(1),(2),(²)\nNguyễn Văn A,01/01/1980,Nam\n".encode()
+    sheet = reading.read(io.BytesIO(data), "csv", head=20)
+    assert sheet.headers[:3] == ["Họ và tên", "Ngày sinh", "Giới tính"]

@@ -324,7 +324,7 @@ def attendance_mark(*, actor, meeting: Meeting, member_id: int, status: str, rea
     """
     if status not in AttendanceStatus.values:
         raise ValidationError({"status": _("Choose present, absent with reason or absent without reason.")})
-    reason = clean(reason, "reason")
+    reason = clean(reason, "reason", max_length=Attendance._meta.get_field("reason").max_length)
     if status == AttendanceStatus.EXCUSED and not reason:
         raise ValidationError({"reason": _("Enter the reason for the absence.")})
     if status != AttendanceStatus.EXCUSED:
@@ -507,7 +507,7 @@ def _absence_notices_issue(actor, meeting, absent, streaks, signatory) -> list[A
 def attendance_correct(*, actor, meeting: Meeting, member_id: int, status: str, reason: str = "", why: str):
     """Change attendance after the meeting closed: only with a reason, kept as history."""
     why = clean(why, "why", multiline=True)
-    reason = clean(reason, "reason")
+    reason = clean(reason, "reason", max_length=Attendance._meta.get_field("reason").max_length)
     errors = {}
     if status not in (AttendanceStatus.PRESENT, *ABSENT_STATUSES):
         errors["status"] = _("Choose present, absent with reason or absent without reason.")

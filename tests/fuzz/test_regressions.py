@@ -130,6 +130,11 @@ def test_attendance_and_closing_refuse_control_characters(world, login):
     )
     assert response.status_code == 400
     assert response.json()["error"].startswith("Nội dung không được chứa ký tự điều khiển")
+    response = client.post(
+        reverse("chibo:meeting_attendance", args=[meeting.pk]),
+        {"member": row.member_id, "version": row.version, "status": "excused", "reason": "Vũ" * 151},
+    )
+    assert response.status_code == 400 and "300" in response.json()["error"]
     for each in meeting.attendance.all():
         attendance_mark(actor=secretary, meeting=meeting, member_id=each.member_id, status="present", version=0)
     before = snapshot()

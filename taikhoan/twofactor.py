@@ -4,6 +4,7 @@ and the middleware that holds a logged-in user at the code page until they have.
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -56,6 +57,10 @@ class TwoFactorMiddleware:
             path = request.path
             if required and path not in self.open_paths() and not path.startswith(_OPEN_PREFIXES):
                 from django_otp import user_has_device
+
+                if request.headers.get("Sec-Fetch-Dest") == "empty" or request.headers.get("HX-Request"):
+                    # A page's background request (the notices badge): no page to send it to.
+                    return HttpResponseForbidden()
 
                 target = "taikhoan:otp_verify" if user_has_device(user) else "taikhoan:otp_setup"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

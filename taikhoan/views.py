@@ -194,8 +194,10 @@ def otp_setup(request):
     if not request.user.is_verified() and _has_confirmed(request.user):
         # Replacing an authenticator needs the current one first.
         return redirect(f"{reverse('taikhoan:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None or request.method == "GET":
+    # The key shown stays the same until it is confirmed: reloading the page (or a request the page
+    # makes in the background) must not replace a key the user has just scanned.
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
+    if device is None:
         device = services.totp_setup_start(actor=request.user)
     form = TokenForm(request.POST or None)
     form.fields["token"].help_text = ""  # no backup codes yet

@@ -73,10 +73,14 @@ def redis_server(tmp_path):
 
 
 def _reset_producers():
-    # The app keeps its broker connections and producers in pools made for the URL it first used.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """The app's broker connections and producers live in kombu's process-wide pools, one per URL:
+    close them all and forget them, so the next publish (to whichever URL is configured then)
+    makes fresh ones. Closing only the app's pool would leave a closed pool registered for that
+    URL, and every later test publishing there would get 'Acquire on closed pool'."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 

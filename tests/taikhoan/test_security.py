@@ -214,3 +214,14 @@ def test_secure_cookies_and_session_expiry_in_production():
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True"] * 6
+
+
+def test_the_key_stays_until_confirmed_and_background_requests_are_refused(client, tree, clerk_a, settings):
+    settings.TWO_FACTOR_REQUIRED_ROLES = ROLES_2FA
+    login(client, "clerk_a")
+    first = client.get(reverse("taikhoan:otp_setup")).context["key"]
+    # The page's own background request (the notices badge) doesn't open the setup page again.
+    badge = client.get(reverse("taikhoan:notifications_unread"), headers={"Sec-Fetch-Dest": "empty"})
+    assert badge.status_code == 403
+    assert client.get(reverse("taikhoan:otp_setup")).context["key"] == first
+    assert TOTPDevice.objects.filter(user=clerk_a).count() == 1

@@ -104,6 +104,9 @@ def main():
     subprocess.run([python, "-m", "bench.reminders"], env=env, check=True)
     # 50 secretaries autosaving forms against gunicorn: its own database (tdv213_bench_forms), any size.
     subprocess.run([python, "-m", "bench.forms"], env=env, check=True)
+    # Fuzzing: every page that writes, the lists' filters and every service, 10,000 cases in a
+    # throwaway test database of its own.
+    subprocess.run([python, "-m", "bench.fuzz", "--cases", "10000"], env=env, check=True)
     # A 50,000-row member list imported (dry run and write): its own database, emptied each run.
     imports_env = {**env, "DATABASE_URL": database_url("imports")}
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], env=imports_env, check=True)

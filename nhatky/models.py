@@ -63,6 +63,9 @@ class AccessEvent(models.Model):
         verbose_name = _("access record")
         verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=AccessAction.values), name="access_action_valid")
+        ]
         indexes = [
             models.Index(fields=["-at"], name="access_at_idx"),
             models.Index(

@@ -53,7 +53,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox_idx")]
 
     def __str__(self):
@@ -78,6 +83,11 @@ class NotificationPreference(models.Model):
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(digest__in=DigestFrequency.values), name="notification_digest_valid"
+            ),
+        ]
 
     def __str__(self):
         return str(self.user)

@@ -37,9 +37,11 @@ from nhanxet.models import (
     QualityRating,
 )
 from nhapdulieu.models import ImportChange, ImportJob
+from nhatky.models import AccessEvent
+from taikhoan.models import Notification, NotificationPreference
 from vanban.models import Document, NumberRegister
 
-APPS = ("chibo", "dangvien", "nhanxet", "vanban", "nhacviec", "nhapdulieu")
+APPS = ("chibo", "dangvien", "nhanxet", "vanban", "nhacviec", "nhapdulieu", "taikhoan", "nhatky")
 Y = 2025
 
 
@@ -231,6 +233,27 @@ NFD_NAME = unicodedata.normalize("NFD", "Nguyễn Văn Đức")
 
 # (constraint, the valid write, the write that breaks it); `d` is the fixture above.
 CASES = [
+    # taikhoan and nhatky: notices, notice preferences, the access log
+    (
+        "notification_once",
+        lambda d: new(Notification, user=d["secretary"], key="k-1", title="T"),
+        lambda d: new_twice(Notification, user=d["secretary"], key="k-2", title="T"),
+    ),
+    (
+        "notification_kind_valid",
+        lambda d: new(Notification, user=d["secretary"], key="k-1", title="T", kind="meeting"),
+        lambda d: new(Notification, user=d["secretary"], key="k-1", title="T", kind="gossip"),
+    ),
+    (
+        "notification_digest_valid",
+        lambda d: new(NotificationPreference, user=d["secretary"], digest="weekly"),
+        lambda d: new(NotificationPreference, user=d["secretary"], digest="hourly"),
+    ),
+    (
+        "access_action_valid",
+        lambda d: new(AccessEvent, action="list_export", path="/dang-vien/ds.xlsx"),
+        lambda d: new(AccessEvent, action="peek", path="/dang-vien/ds.xlsx"),
+    ),
     # chibo: organisations, signatories, roles, groups
     ("org_side_valid", lambda d: upd(d["a"], side="residence"), lambda d: upd(d["a"], side="elsewhere")),
     ("org_name_clean", lambda d: upd(d["a"], name="Đảng bộ Sở Giáo dục"), lambda d: upd(d["a"], name="")),

@@ -1,8 +1,6 @@
-import datetime
-
 import pytest
 
-from chibo.models import Commune, Role, Side
+from chibo.models import Commune, Role
 
 from . import factories
 from .images import configure_signing
@@ -35,30 +33,7 @@ def _reference_data(request):
 def tree(db):
     """Province → (workplace committee A → branches A1, A2), (workplace committee B → branch B1),
     (commune committee → residence branch). B is A's neighbour; Q is a sibling of the province."""
-    province = factories.org(name="Đảng bộ tỉnh Thử Nghiệm")
-    other_province = factories.org(name="Đảng bộ tỉnh Bên Cạnh")
-    a = factories.org(province, name="Đảng bộ Sở Giáo dục")
-    a1 = factories.org(a, name="Chi bộ Văn phòng", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
-    a2 = factories.org(a, name="Chi bộ Phòng Trung học", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
-    b = factories.org(province, name="Đảng bộ Sở Y tế")
-    b1 = factories.org(b, name="Chi bộ Văn phòng Sở Y tế", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
-    q1 = factories.org(other_province, name="Đảng bộ Sở Tài chính tỉnh bên")
-    commune = factories.org(province, name="Đảng bộ phường Thử", kind_code="dang-uy-xa", side=Side.BOTH)
-    res = factories.org(
-        commune, name="Chi bộ khu phố 1", kind_code="chi-bo-noi-cu-tru", side=Side.RESIDENCE, doc_abbreviation="CB"
-    )
-    return {
-        "province": province,
-        "other_province": other_province,
-        "a": a,
-        "a1": a1,
-        "a2": a2,
-        "b": b,
-        "b1": b1,
-        "q1": q1,
-        "commune": commune,
-        "res": res,
-    }
+    return factories.tree()
 
 
 @pytest.fixture
@@ -97,32 +72,4 @@ def setup(tree, admin_user):
 @pytest.fixture
 def branch(tree, admin_user):
     """Members of workplaces A and B received into the residence branch; signing set up everywhere."""
-    from chibo.models import Commune
-    from chibo.services import organization_update
-    from dangvien.services import letter_issue, link_receive
-
-    organization_update(actor=admin_user, org=tree["commune"], commune=Commune.objects.get(code=70))
-    for org in (tree["a"], tree["b"], tree["commune"]):
-        configure_signing(org)
-    configure_signing(tree["res"], name="Ngô Văn Nhân")
-    clerk_a = factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)], email="clerk_a@example.org")
-    clerk_b = factories.user("clerk_b", roles=[(tree["b"], Role.CLERK)])
-    office = factories.user("office", roles=[(tree["commune"], Role.CLERK)])
-    secretary = factories.user("secretary", roles=[(tree["res"], Role.BRANCH_SECRETARY)])
-    leader = factories.user("leader", roles=[(tree["res"], Role.GROUP_LEADER)], email="leader@example.org")
-    links = []
-    for i, (org, clerk) in enumerate([(tree["a1"], clerk_a)] * 3 + [(tree["b1"], clerk_b)] * 2):
-        member = factories.member(
-            org, full_name=f"Trần Văn Thứ{i}", commune_code=70, email=f"m{i}@example.org" if i == 0 else ""
-        )
-        link = letter_issue(actor=clerk, member=member)
-        links.append(link_receive(actor=office, link=link, received_date=datetime.date.today(), branch=tree["res"]))
-    return {
-        **tree,
-        "clerk_a": clerk_a,
-        "clerk_b": clerk_b,
-        "office": office,
-        "secretary": secretary,
-        "leader": leader,
-        "links": links,
-    }
+    return factories.branch(tree, admin_user)

@@ -102,3 +102,59 @@ def links_like(template, members, branch):
             for m in members
         ]
     )
+
+
+def tree():
+    """Province → (workplace committee A → branches A1, A2), (workplace committee B → branch B1),
+    (commune committee → residence branch). B is A's neighbour; Q is a sibling of the province."""
+    province = org(name="Đảng bộ tỉnh Thử Nghiệm")
+    other_province = org(name="Đảng bộ tỉnh Bên Cạnh")
+    a = org(province, name="Đảng bộ Sở Giáo dục")
+    a1 = org(a, name="Chi bộ Văn phòng", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
+    a2 = org(a, name="Chi bộ Phòng Trung học", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
+    b = org(province, name="Đảng bộ Sở Y tế")
+    b1 = org(b, name="Chi bộ Văn phòng Sở Y tế", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
+    q1 = org(other_province, name="Đảng bộ Sở Tài chính tỉnh bên")
+    commune = org(province, name="Đảng bộ phường Thử", kind_code="dang-uy-xa", side=Side.BOTH)
+    res = org(
+        commune, name="Chi bộ khu phố 1", kind_code="chi-bo-noi-cu-tru", side=Side.RESIDENCE, doc_abbreviation="CB"
+    )
+    return {
+        "province": province,
+        "other_province": other_province,
+        "a": a,
+        "a1": a1,
+        "a2": a2,
+        "b": b,
+        "b1": b1,
+        "q1": q1,
+        "commune": commune,
+        "res": res,
+    }
+
+
+def branch(tree, admin):
+    """Members of workplaces A and B received into the residence branch; signing set up everywhere."""
+    from chibo.models import Role
+    from chibo.services import organization_update
+    from dangvien.services import letter_issue, link_receive
+    from tests.images import configure_signing
+
+    organization_update(actor=admin, org=tree["commune"], commune=Commune.objects.get(code=70))
+    for organization in (tree["a"], tree["b"], tree["commune"]):
+        configure_signing(organization)
+    configure_signing(tree["res"], name="Ngô Văn Nhân")
+    clerk_a = user("clerk_a", roles=[(tree["a"], Role.CLERK)], email="clerk_a@example.org")
+    clerk_b = user("clerk_b", roles=[(tree["b"], Role.CLERK)])
+    office = user("office", roles=[(tree["commune"], Role.CLERK)])
+    secretary = user("secretary", roles=[(tree["res"], Role.BRANCH_SECRETARY)])
+    leader = user("leader", roles=[(tree["res"], Role.GROUP_LEADER)], email="leader@example.org")
+    links = []
+    for i, (organization, clerk) in enumerate([(tree["a1"], clerk_a)] * 3 + [(tree["b1"], clerk_b)] * 2):
+        person = member(
+            organization, full_name=f"Trần Văn Thứ{i}", commune_code=70, email=f"m{i}@example.org" if i == 0 else ""
+        )
+        link = letter_issue(actor=clerk, member=person)
+        links.append(link_receive(actor=office, link=link, received_date=datetime.date.today(), branch=tree["res"]))
+    people = {"clerk_a": clerk_a, "clerk_b": clerk_b, "office": office, "secretary": secretary, "leader": leader}
+    return {**tree, **people, "links": links}

@@ -55,3 +55,15 @@ def xlsx_column(table: dict, header: str) -> list:
     """The values of one column of `xlsx_table`'s rows, by its (Vietnamese) header."""
     index = table["header"].index(header)
     return [row[index] for row in table["rows"]]
+
+
+def wait_for(condition, timeout=60, what="the condition", every=0.05):
+    """Poll `condition` until it holds (for tests driving other processes: workers, servers)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -24,52 +24,18 @@ def login(db):
     return as_user
 
 
-def _tree():
-    from chibo.models import Side
-    from tests import factories
-
-    province = factories.org(name="Đảng bộ tỉnh Thử Nghiệm")
-    other_province = factories.org(name="Đảng bộ tỉnh Bên Cạnh")
-    a = factories.org(province, name="Đảng bộ Sở Giáo dục")
-    a1 = factories.org(a, name="Chi bộ Văn phòng", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
-    b = factories.org(province, name="Đảng bộ Sở Y tế")
-    b1 = factories.org(b, name="Chi bộ Văn phòng Sở Y tế", kind_code="chi-bo-truc-thuoc", doc_abbreviation="CB")
-    q1 = factories.org(other_province, name="Đảng bộ Sở Tài chính tỉnh bên")
-    commune = factories.org(province, name="Đảng bộ phường Thử", kind_code="dang-uy-xa", side=Side.BOTH)
-    res = factories.org(
-        commune, name="Chi bộ khu phố 1", kind_code="chi-bo-noi-cu-tru", side=Side.RESIDENCE, doc_abbreviation="CB"
-    )
-    return {"province": province, "a": a, "a1": a1, "b": b, "b1": b1, "q1": q1, "commune": commune, "res": res}
-
-
 def _branch():
-    """As tests/conftest.py's `branch`: members of A and B received into the residence branch."""
-    from chibo.models import Commune, Role
-    from chibo.services import organization_update
-    from dangvien.services import letter_issue, link_receive
+    """tests/conftest.py's `branch` (members of A and B received into the residence branch), with
+    the national administrator and a province board viewer who is also a clerk."""
+    from chibo.models import Role
     from taikhoan.models import User
     from tests import factories
-    from tests.images import configure_signing
 
-    tree = _tree()
     admin = User.objects.create_superuser("national", password="x-test-password-1")
-    organization_update(actor=admin, org=tree["commune"], commune=Commune.objects.get(code=70))
-    for org in (tree["a"], tree["b"], tree["commune"]):
-        configure_signing(org)
-    configure_signing(tree["res"], name="Ngô Văn Nhân")
-    clerk_a = factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)], email="clerk_a@example.org")
-    clerk_b = factories.user("clerk_b", roles=[(tree["b"], Role.CLERK)])
-    office = factories.user("office", roles=[(tree["commune"], Role.CLERK)])
-    secretary = factories.user("secretary", roles=[(tree["res"], Role.BRANCH_SECRETARY)])
-    leader = factories.user("leader", roles=[(tree["res"], Role.GROUP_LEADER)], email="leader@example.org")
-    board = factories.user("board", roles=[(tree["province"], Role.BOARD_VIEWER), (tree["province"], Role.CLERK)])
-    links = []
-    for i, (org, clerk) in enumerate([(tree["a1"], clerk_a)] * 3 + [(tree["b1"], clerk_b)] * 2):
-        member = factories.member(org, full_name=f"Trần Văn Thứ{i}", commune_code=70)
-        link = letter_issue(actor=clerk, member=member)
-        links.append(link_receive(actor=office, link=link, received_date=timezone.localdate(), branch=tree["res"]))
-    people = {"admin": admin, "clerk_a": clerk_a, "clerk_b": clerk_b, "office": office, "secretary": secretary}
-    return {**tree, **people, "leader": leader, "board": board, "links": links}
+    branch = factories.branch(factories.tree(), admin)
+    province = branch["province"]
+    board = factories.user("board", roles=[(province, Role.BOARD_VIEWER), (province, Role.CLERK)])
+    return {**branch, "admin": admin, "board": board}
 
 
 def _world():

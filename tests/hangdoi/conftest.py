@@ -6,7 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,18 +13,10 @@ import redis
 from django.db import connection
 
 from config.celery import app
+from tests.helpers import wait_for  # noqa: F401 (the outbox tests import it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_NAME = "hangdoi-test@%h"
-
-
-def wait_for(condition, timeout=60, what="the condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class RedisServer:

@@ -19,18 +19,10 @@ from config.celery import app
 from nhacviec.models import Delivery, DeliveryStatus, Reminder, RuleCode
 from taikhoan.models import Notification
 from tests import factories
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait(condition, timeout=60, what="the workers"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _late_members(setup, n=3):
@@ -66,7 +58,7 @@ def test_beat_to_inbox_and_mail_through_the_broker_and_a_worker(setup, queue):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         run_sweeps.delay(day.isoformat(), [RuleCode.LETTER_MISSING])
         run_sweeps.delay(day.isoformat(), [RuleCode.LETTER_MISSING])  # beat firing twice
-        _wait(lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2)
+        wait_for(lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2)
         time.sleep(1)  # let the second run finish: it must add nothing
     assert Reminder.objects.count() == 8  # 4 members × (office, signing secretary)
     assert Notification.objects.count() == 2
@@ -139,7 +131,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_doubles_nothing(setup, queu
                     row = cursor.fetchone()
                     return row[0] if row else None
 
-                _wait(lambda: waiting_pid() is not None, what="the sweep to reach the notices")
+                wait_for(lambda: waiting_pid() is not None, what="the sweep to reach the notices")
                 stuck = waiting_pid()
                 _kill(worker)  # mid-transaction: reminders written, notices not
         # The dead worker's transaction is rolled back by PostgreSQL once the lock is free.
@@ -149,13 +141,13 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_doubles_nothing(setup, queu
                 cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [stuck])
                 return cursor.fetchone() is None
 
-            _wait(gone, what="the dead worker's session to end")
+            wait_for(gone, what="the dead worker's session to end")
         assert Reminder.objects.count() == 0 and Notification.objects.count() == 0
 
         # The next run (beat tomorrow morning, or now by hand) does all of it, once.
         worker = _start_worker(queue, tmp_path)
         run_sweeps.apply_async((day.isoformat(), [RuleCode.LETTER_MISSING]), queue=queue)
-        _wait(lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2)
+        wait_for(lambda: Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2)
         run_sweeps.apply_async((day.isoformat(), [RuleCode.LETTER_MISSING]), queue=queue)
         time.sleep(3)
     finally:

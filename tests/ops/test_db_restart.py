@@ -23,6 +23,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from tests.helpers import wait_for
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "/dang-vien/"
 CLIENTS = 4
@@ -45,15 +47,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _wait(condition, timeout=60, what="the condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @dataclass
@@ -165,7 +158,7 @@ def app(cluster, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait(lambda: _get(port, cookie)[0] == 200, what=f"gunicorn to serve {PAGE} (log: {log})")
+        wait_for(lambda: _get(port, cookie)[0] == 200, what=f"gunicorn to serve {PAGE} (log: {log})")
         yield port, cookie
     finally:
         server.send_signal(signal.SIGINT)  # quick shutdown
@@ -219,11 +212,11 @@ def test_under_load_requests_succeed_again_once_postgresql_is_back(cluster, app,
         thread.start()
     try:
         # Every worker holds a persistent connection (CONN_MAX_AGE) before the restart.
-        _wait(lambda: count(lambda h: h.status == 200) >= 40, what="40 requests before the restart")
+        wait_for(lambda: count(lambda h: h.status == 200) >= 40, what="40 requests before the restart")
         restart_at = time.monotonic()
         cluster.pg_ctl("-m", "fast", "restart")
         up_at = time.monotonic()
-        _wait(lambda: count(lambda h: h.start > up_at) >= 60, what="60 requests after the restart")
+        wait_for(lambda: count(lambda h: h.start > up_at) >= 60, what="60 requests after the restart")
     finally:
         stop.set()
         for thread in threads:

@@ -49,6 +49,9 @@ class MeetingForm(forms.Form):
         label=_("Agenda"), widget=forms.Textarea(attrs={"rows": 4}), help_text=_("One item a line.")
     )
 
+    # The service's `starts_at` is this form's date and time: its errors go under the date.
+    service_fields = {"starts_at": "day"}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("day", "time"):

@@ -5,9 +5,13 @@ from django.http import Http404
 
 
 def apply_errors(form, exc: ValidationError):
-    """Put a service's validation errors on the form's fields (or on top when not a field)."""
+    """Put a service's validation errors on the form's fields (or on top when not a field). A form
+    whose fields differ from the service's arguments maps them in `service_fields` (the meeting
+    form's date and time make the service's `starts_at`)."""
     if hasattr(exc, "error_dict"):
+        mapping = getattr(form, "service_fields", {})
         for field, errors in exc.error_dict.items():
+            field = mapping.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)

@@ -94,6 +94,26 @@ def test_schedule_form_reports_a_closed_half_year_at_the_field(client, branch):
     assert not Meeting.objects.exists()
 
 
+def test_a_date_the_service_refuses_is_shown_under_the_date(client, branch):
+    client.force_login(branch["secretary"])
+    response = client.post(
+        reverse("chibo:meeting_new", args=[branch["res"].pk]),
+        {
+            "kind": "periodic",
+            "day": "9999-12-31",
+            "time": "19:30",
+            "year": datetime.date.today().year,
+            "half": 2,
+            "place": "Nhà văn hóa",
+            "agenda": "Thông tin",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "day" in form.errors and not form.non_field_errors()
+    assert not Meeting.objects.exists()
+
+
 def test_schedule_through_the_form(client, branch):
     client.force_login(branch["secretary"])
     today = datetime.date.today()

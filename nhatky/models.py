@@ -60,8 +60,8 @@ class AccessEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("access record")
-        verbose_name_plural = _("access log")
+        verbose_name = _("data access record")
+        verbose_name_plural = _("data access log")
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(action__in=AccessAction.values), name="access_action_valid")

@@ -71,3 +71,37 @@ def test_repeated_wrong_passwords_lock_the_login(page, live_server, tree, settin
     password_step(page, live_server, "clerk_a")
     expect(page.get_by_text("Đăng nhập bị từ chối trong 15 phút")).to_be_visible()
     shot(page, "login-locked")
+
+
+def test_an_administrator_answers_a_data_subject_request_and_sees_who_read_the_record(
+    page, live_server, tree, admin_user, shot, tmp_path
+):
+    import io
+    import json
+    import zipfile
+
+    member = factories.member(tree["a1"], full_name="Nguyễn Văn Đức")
+    factories.user("clerk_a", roles=[(tree["a"], Role.CLERK)])
+    # A clerk reads the record.
+    password_step(page, live_server, "clerk_a")
+    page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
+    expect(page.get_by_test_id("member-name")).to_have_text("Nguyễn Văn Đức")
+    expect(page.get_by_test_id("subject-export")).to_have_count(0)
+    page.context.clear_cookies()
+
+    # The national administrator downloads everything held about the member...
+    password_step(page, live_server, "national")
+    page.goto(f"{live_server.url}/dang-vien/{member.pk}/")
+    with page.expect_download() as download:
+        page.get_by_test_id("subject-export").click()
+    path = tmp_path / "du-lieu.zip"
+    download.value.save_as(path)
+    archive = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    assert json.loads(archive.read("du-lieu.json"))["member"]["fields"]["full_name"] == "Nguyễn Văn Đức"
+    # ...and sees who read the record, the clerk among them.
+    page.get_by_role("link", name="Ai đã xem hồ sơ này").click()
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.filter(has_text="clerk_a").filter(has_text="Xem hồ sơ đảng viên")).to_have_count(1)
+    expect(rows.filter(has_text="Nguyễn Văn Đức")).to_have_count(3)
+    expect(rows.filter(has_text="Xuất toàn bộ dữ liệu")).to_have_count(1)
+    shot(page, "access-log-of-a-member")

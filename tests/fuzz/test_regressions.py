@@ -101,7 +101,7 @@ def test_meetings_refuse_years_outside_the_range_and_control_characters(world, l
     before = snapshot()
     for day in ("9999-12-31", "7937-08-26", "1999-12-31"):
         response = client.post(url, {**data, "day": day, "agenda": "Sinh hoạt"})
-        assert errors_of(response)["__all__"] == ["Ngày phải thuộc một năm từ 2000 đến 2100."], day
+        assert errors_of(response)["day"] == ["Ngày phải thuộc một năm từ 2000 đến 2100."], day  # under the date field
     response = client.post(url, {**data, "day": today.isoformat(), "agenda": "Sinh\x07 hoạt"})
     assert "agenda" in errors_of(response)
     assert snapshot() == before

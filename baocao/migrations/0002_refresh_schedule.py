@@ -2,19 +2,7 @@
 
 from django.db import migrations
 
-NAME = "Cập nhật số liệu báo cáo"
-
-
-def install(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if not PeriodicTask.objects.filter(name=NAME).exists():
-        every, _ = IntervalSchedule.objects.get_or_create(every=30, period="minutes")
-        PeriodicTask.objects.create(name=NAME, task="baocao.tasks.refresh_figures", interval=every)
-
-
-def remove(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from common.migrations import interval_schedules
 
 
 class Migration(migrations.Migration):
@@ -23,4 +11,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(install, remove)]
+    operations = [interval_schedules(("Cập nhật số liệu báo cáo", "baocao.tasks.refresh_figures", 30, "minutes"))]

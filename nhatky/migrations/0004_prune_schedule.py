@@ -2,19 +2,7 @@
 
 from django.db import migrations
 
-NAME = "Xoá nhật ký truy cập quá hạn lưu giữ"
-
-
-def install(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    if not PeriodicTask.objects.filter(name=NAME).exists():
-        every, _ = IntervalSchedule.objects.get_or_create(every=1, period="days")
-        PeriodicTask.objects.create(name=NAME, task="nhatky.tasks.prune_access_log", interval=every)
-
-
-def remove(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from common.migrations import interval_schedules
 
 
 class Migration(migrations.Migration):
@@ -23,4 +11,6 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(install, remove)]
+    operations = [
+        interval_schedules(("Xoá nhật ký truy cập quá hạn lưu giữ", "nhatky.tasks.prune_access_log", 1, "days")),
+    ]

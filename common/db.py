@@ -90,7 +90,10 @@ def copy_insert(model, objs, *, batch: int = 20_000) -> list:
         for start in range(0, len(objs), batch):
             lines = ["\t".join([_copy_text(get(obj)) for get in getters]) for obj in objs[start : start + batch]]
             buffer = io.StringIO("\n".join(lines) + "\n")
-            cursor.copy_expert(f"COPY {meta.db_table} ({columns}) FROM STDIN WITH (FORMAT text)", buffer)
+            # COPY goes to psycopg2's own cursor: Django's error classes (IntegrityError…) only
+            # when its wrapper is asked for.
+            with connection.wrap_database_errors:
+                cursor.copy_expert(f"COPY {meta.db_table} ({columns}) FROM STDIN WITH (FORMAT text)", buffer)
     if not plain:
         for obj in objs:
             obj._state.adding = False

@@ -103,12 +103,20 @@ def _settings(organization) -> ImportSettings:
     return found or ImportSettings(organization=organization)
 
 
+def _refuse_while_busy(job):
+    """A new choice restarts the check: not while one is running (its result would land after
+    the new one's, or on a job already being written) and not once the import is written."""
+    if job.status in (ImportStatus.WRITING, ImportStatus.DONE):
+        raise ValidationError(_("This import has already been written."))
+    if job.status == ImportStatus.CHECKING:
+        raise ValidationError(_("The check is still running; wait until it finishes, then change the choice."))
+
+
 def import_columns(*, actor, job: ImportJob, mapping: dict, duplicates: str, mode: str) -> ImportJob:
     """The user's choice of what each column means and how to treat duplicates and problems; the
     choice is remembered for the organisation. The dry run then starts in the background."""
     _check(actor, job.organization)
-    if job.status in (ImportStatus.WRITING, ImportStatus.DONE):
-        raise ValidationError(_("This import has already been written."))
+    _refuse_while_busy(job)
     clean, seen = {}, {}
     errors = {}
     for index, key in mapping.items():
@@ -163,8 +171,7 @@ def import_communes(*, actor, job: ImportJob, choices: dict) -> ImportJob:
     from chibo.models import Commune
 
     _check(actor, job.organization)
-    if job.status in (ImportStatus.WRITING, ImportStatus.DONE):
-        raise ValidationError(_("This import has already been written."))
+    _refuse_while_busy(job)
     chosen = {key: str(code) for key, code in choices.items() if code and key in job.communes}
     if not all(code.isdigit() for code in chosen.values()):
         raise ValidationError(_("Choose a commune from the suggestions."))
@@ -227,6 +234,7 @@ class Row:
     notes: list = field(default_factory=list)
     validated: bool = False  # checked as a new member's values
     was_covered: bool = False  # an updated member's QĐ 213 coverage before the file's values
+    status_derived: bool = False  # the status was worked out from the full-membership date cell
     keys: list | None = None
 
 
@@ -347,8 +355,12 @@ def _member_data(job, row, values, column_of, header, organizations, matcher, un
                     % {"value": values["residence_commune"]},
                 )
             )
-    if "status" not in data and "full_membership_date" in data:
-        data["status"] = MemberStatus.FULL if data["full_membership_date"] else MemberStatus.PROBATIONARY
+    if not data.get("status"):
+        # An empty Trạng thái cell is no status given: it follows from the dates, as with no column.
+        data.pop("status", None)
+        if "full_membership_date" in data:
+            data["status"] = MemberStatus.FULL if data["full_membership_date"] else MemberStatus.PROBATIONARY
+            row.status_derived = True
     for key in ("card_number",):
         if key in data and not data[key]:
             data[key] = None
@@ -361,7 +373,37 @@ def _member_data(job, row, values, column_of, header, organizations, matcher, un
         }
         if not row.exemption["reason"]:
             row.problems.append((header("exemption_reason"), _("Give the reason for the exemption.")))
+        else:
+            try:
+                _exemption(row, None).full_clean(exclude=["member", "recorded_by"])
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    column = header(_EXEMPTION_COLUMNS.get(name, "exemption"))
+                    row.problems += [(column, message) for message in messages]
     row.data = data
+
+
+# Exemption's fields and the columns a file gives them in.
+_EXEMPTION_COLUMNS = {
+    "category": "exemption",
+    "reason": "exemption_reason",
+    "start_date": "exemption_start",
+    "decided_by": "exemption_decided_by",
+}
+
+
+def _exemption(row, actor) -> Exemption:
+    """The exemption a row records, as the dry run checks it and the write stores it."""
+    given = row.exemption
+    return Exemption(
+        member=row.member,
+        category=given["category"],
+        kind=EXEMPTION_KINDS.get(given["category"], ""),
+        reason=normalize(given["reason"], multiline=True),
+        start_date=given["start_date"],
+        decided_by=normalize(given["decided_by"]),
+        recorded_by=actor,
+    )
 
 
 # The text and choice fields a file sets, checked as Member's own validators and choices do (the
@@ -492,6 +534,13 @@ def _existing(rows) -> dict:
     by_pk = {}
     for key, m in out.items():
         out[key] = by_pk.setdefault(m.pk, m)
+    # Their exemptions in force (one query), so a file imported again adds none twice.
+    for m in by_pk.values():
+        m.current_exemption_categories = set()
+    today = timezone.localdate()
+    current = Exemption.objects.filter(member_id__in=list(by_pk), start_date__lte=today).exclude(end_date__lt=today)
+    for member_id, category in current.values_list("member_id", "category"):
+        by_pk[member_id].current_exemption_categories.add(category)
     return out
 
 
@@ -539,12 +588,19 @@ def _plan_update(job, row, member, header):
     data = {k: v for k, v in row.data.items() if k in MEMBER_FIELDS}
     changes = {}
     for name, value in data.items():
+        if value in (None, "") or (name == "status" and row.status_derived and not data.get("full_membership_date")):
+            # An empty cell is nothing given: an update never clears what the system holds (nor
+            # makes a full member probationary because the full-membership date was left empty).
+            continue
         current = getattr(member, "organization_id" if name == "organization" else name)
         new = value.pk if name == "organization" else value
         if name == "residence_commune":
             current, new = member.residence_commune_id, value.pk
         if current != new and not (current in (None, "") and new in (None, "")):
             changes[name] = (current, value)
+    if row.exemption and row.exemption["category"] in member.current_exemption_categories:
+        row.notes.append((header("exemption"), _("this exemption is already recorded")))
+        row.exemption = {}
     if not changes and not row.exemption:
         row.action = "skip"
         row.notes.append(("", _("already in the system, nothing changed")))
@@ -581,7 +637,12 @@ def import_check(job_id: int) -> ImportJob:
     _store(job, rows)
     job.status, job.error = ImportStatus.CHECKED, ""
     job.checked_at = timezone.now()
-    job.save()
+    with transaction.atomic():
+        # A check run twice (a task delivered again) stores its result only while the job still
+        # waits for it: never over a write that has started since.
+        if not ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.CHECKING).exists():
+            return ImportJob.objects.get(pk=job.pk)
+        job.save()
     return job
 
 
@@ -634,10 +695,14 @@ def import_commit(job_id: int) -> ImportJob:
             audit_record(actor=actor, action="import.done", obj=job, changes={"counts": job.counts})
     except ValidationError as exc:
         message = " ".join(exc.messages)
-    except IntegrityError:
-        message = _(
-            "Another change to the same members happened meanwhile; nothing was written. Check the import again."
-        )
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "pgcode", None) != "23505":  # only a unique key taken meanwhile
+            logger.exception("Import %s: a row broke a database rule the check let through", job.pk)
+            message = _("The write could not be finished; nothing was written. Ask the administrator.")
+        else:
+            message = _(
+                "Another change to the same members happened meanwhile; nothing was written. Check the import again."
+            )
     except PermissionDenied as exc:
         message = str(exc)
     except Exception:
@@ -694,19 +759,7 @@ def _write(job, actor, rows):
         copy_insert(Member.history.model, _history(changed, "~", actor, reason, now))
         namewords.reindex([r.member for r in updates if {"full_name", "organization"} & set(r.changes)])
         _progress(job.pk, total, total, "write")
-    exemptions = [
-        Exemption(
-            member=r.member,
-            category=r.exemption["category"],
-            kind=EXEMPTION_KINDS.get(r.exemption["category"], ""),
-            reason=normalize(r.exemption["reason"], multiline=True),
-            start_date=r.exemption["start_date"],
-            decided_by=normalize(r.exemption["decided_by"])[:200],
-            recorded_by=actor,
-        )
-        for r in creates + updates
-        if r.exemption
-    ]
+    exemptions = [_exemption(r, actor) for r in creates + updates if r.exemption]
     copy_insert(Exemption, exemptions)
     logged = [(r, "create", plain(snapshot(r.member, MEMBER_FIELDS))) for r in creates]
     logged += [(r, "update", plain(r.changes)) for r in updates]
@@ -771,6 +824,7 @@ def _dump(rows: list[Row]) -> bytes:
             "p": [[str(c), str(m)] for c, m in r.problems],
             "d": {k: encode(v) for k, v in r.data.items()},
             "x": {k: encode(v) for k, v in r.exemption.items()},
+            "s": r.status_derived,
         }
         for r in rows
     ]
@@ -805,6 +859,7 @@ def _load(job) -> list[Row]:
             data={k: decode(v) for k, v in i["d"].items()},
             exemption={k: decode(v) for k, v in i["x"].items()},
             problems=[tuple(p) for p in i["p"]],
+            status_derived=i.get("s", False),
             validated=i["v"],
         )
         for i in items

@@ -624,3 +624,42 @@ def test_an_update_that_brings_a_member_under_qd_213_starts_the_letter_clock(
     write(job, clerk_a, django_capture_on_commit_callbacks)
     existing.refresh_from_db()
     assert existing.covered_213 and existing.awaiting_letter_since == timezone.localdate()
+
+
+def test_importing_again_with_empty_cells_and_an_exemption_changes_nothing_twice(
+    tree, clerk_a, django_capture_on_commit_callbacks
+):
+    """An update never clears what the system holds with an empty cell (the dry run said 'update'
+    and the write then failed on the empty required dates); an exemption already in force is not
+    recorded a second time; an empty status cell follows the dates."""
+    header = [*HEADER, "Trạng thái", "Miễn", "Lý do miễn", "Miễn từ ngày"]
+    first = [*member_row(1, "Nguyễn Văn An", "12/3/1985"), "", "Đi học tập trung", "Học lý luận", "01/09/2026"]
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx([header, first]))
+    job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    assert job.counts["create"] == 1 and job.counts["error"] == 0, (job.problems, job.mapping)
+    write(job, clerk_a, django_capture_on_commit_callbacks)
+    an = Member.objects.get()
+    assert an.status == "full"
+
+    again = list(first)
+    again[5] = again[6] = ""  # admission and full-membership dates left empty this time
+    again[8] = "0987 654 321"  # a new phone number
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx([header, again]))
+    job = run(job, clerk_a, duplicates="update", django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    assert job.counts["update"] == 1 and job.counts["error"] == 0, job.problems
+    job = write(job, clerk_a, django_capture_on_commit_callbacks)
+    assert job.status == "done", job.error
+    an.refresh_from_db()
+    assert an.phone == "0987654321" and an.admission_date == datetime.date(2010, 5, 19)
+    assert Exemption.objects.filter(member=an).count() == 1
+
+
+def test_an_exemption_the_database_would_refuse_is_a_problem_at_the_check(
+    tree, clerk_a, django_capture_on_commit_callbacks
+):
+    header = [*HEADER, "Miễn", "Lý do miễn", "Người quyết định"]
+    row = [*member_row(1, "Nguyễn Văn An", "12/3/1985"), "Đi học tập trung", "Học lý luận", "Đảng ủy\u200b Sở"]
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx([header, row]))
+    job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    assert job.counts["error"] == 1
+    assert [p["column"] for p in job.problems] == ["Người quyết định"]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
@@ -363,14 +363,10 @@ class Meeting(models.Model):
             models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
             models.CheckConstraint(condition=year_in_range(), name="meeting_year_range"),
-            # The half is 1 or 2 and the date lies in it (local time, as the form and the service
-            # read it): a periodic meeting cannot be filed under another half-year.
-            models.CheckConstraint(
-                condition=Q(starts_at__year=F("year"))
-                & (Q(half=1, starts_at__month__lte=6) | Q(half=2, starts_at__month__gte=7)),
-                name="meeting_date_in_half_year",
-                violation_error_message=_("The meeting date is not in the chosen half-year."),
-            ),
+            # The half is 1 or 2. Whether the date lies in it is the service's rule, not a
+            # constraint: a periodic meeting may be held up to MEETING_HALF_YEAR_GRACE_DAYS after its
+            # half-year ends (a year-end meeting in January), and a setting can't be in a CHECK.
+            models.CheckConstraint(condition=Q(half__in=[1, 2]), name="meeting_half_valid"),
             models.CheckConstraint(
                 condition=~Q(status="closed") | (Q(closed_by__isnull=False) & ~Q(minutes="")),
                 name="closed_meeting_has_minutes",

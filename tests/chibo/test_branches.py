@@ -383,3 +383,16 @@ def test_non_numeric_member_ids_are_a_message_not_a_500(branch):
     with pytest.raises(ValidationError) as error:
         members_group_set(actor=branch["secretary"], branch=branch["res"], link_ids=["x1"], group=None)
     assert "links" in error.value.message_dict
+
+
+def test_a_periodic_meeting_in_the_grace_days_after_its_half_year_is_kept(branch, settings):
+    """The year-end meeting held in early January is filed under the half-year it closes (the
+    database must not refuse what the service allows: it was a 500)."""
+    from chibo.services.branches import half_year_bounds, half_year_of
+
+    year, half = half_year_of(datetime.date.today())
+    _start, end = half_year_bounds(year, half)
+    day = end + datetime.timedelta(days=settings.MEETING_HALF_YEAR_GRACE_DAYS // 2)
+    meeting = _schedule(branch, day=day, year=year, half=half)
+    meeting.refresh_from_db()
+    assert (meeting.year, meeting.half) == (year, half) and meeting.starts_at.date() == day

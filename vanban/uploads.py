@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from .storage import private_storage
 
-# Keys that make a PDF do something when it is opened or clicked, or carry other files.
-ACTIVE_KEYS = frozenset(
-    {"/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA"}
-)
+# Keys that carry code or other files. /OpenAction and /AA are not among them: scanners and "save as
+# PDF" write an /OpenAction that only opens page 1 fitted to the window; the actions they point to
+# are walked like everything else and refused by their type (/S) below.
+ACTIVE_KEYS = frozenset({"/JavaScript", "/JS", "/Launch", "/EmbeddedFiles", "/EmbeddedFile", "/RichMedia", "/XFA"})
 # Action types (/S) that run code, open other files or send data out.
 ACTIVE_ACTIONS = frozenset(
     {"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToR", "/GoToE", "/Rendition", "/Movie", "/Sound"}

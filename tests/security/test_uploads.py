@@ -62,6 +62,10 @@ def png_header_only(width, height) -> bytes:
 def pdf_with(**parts) -> bytes:
     pdf = pikepdf.new()
     pdf.add_blank_page()
+    if "open_at" in parts:  # what scanners write: open page 1, fitted
+        pdf.Root.OpenAction = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
+    if "goto_action" in parts:  # an automatic action that does something
+        pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name(parts["goto_action"]), F=pikepdf.String("x.pdf"))
     if "javascript" in parts:
         pdf.Root.OpenAction = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(parts["javascript"]))
     if "attachment" in parts:
@@ -159,6 +163,14 @@ def test_pdf_with_javascript_is_refused_in_vietnamese():
     assert "mã lệnh" in messages(refused)
 
 
+def test_a_scan_that_opens_at_its_first_page_is_accepted_and_one_that_opens_another_file_is_not(private_root):
+    name = store_scan(upload(pdf_with(open_at=True), "phieu.pdf", "application/pdf"))
+    assert (private_root / name).read_bytes().startswith(b"%PDF-")
+    with pytest.raises(ValidationError) as refused:
+        store_scan(upload(pdf_with(goto_action="/GoToR"), "phieu.pdf", "application/pdf"))
+    assert "mã lệnh" in messages(refused)
+
+
 def test_a_pdf_with_bytes_appended_is_written_again_without_them(private_root):
     original = scanned_pdf() + b"\n" + PAYLOAD
     name = store_scan(upload(original, "<script>.pdf", "application/pdf"))
@@ -252,7 +264,10 @@ def test_an_oversized_import_is_refused(client, setup, settings):
 
 
 def test_private_files_are_outside_every_public_folder():
-    private = Path(django_settings.PRIVATE_MEDIA_ROOT).resolve()
+    # The folder the settings give (this module's fixture points the setting at a temporary one).
+    from config.settings import base
+
+    private = Path(base.PRIVATE_MEDIA_ROOT).resolve()
     public = [django_settings.MEDIA_ROOT, django_settings.STATIC_ROOT, *django_settings.STATICFILES_DIRS]
     for folder in filter(None, public):
         folder = Path(folder).resolve()

@@ -469,9 +469,8 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
             link.save(update_fields=["state", "ended_at", "end_reason"])
             # A member who moves keeps working and needs a new letter from the change;
             # one who retires, dies or leaves the Party does not.
-            Member.objects.filter(pk=member.pk).update(
-                awaiting_letter_since=effective_date if kind in NEEDS_NEW_LETTER else None
-            )
+            since = effective_date if kind in NEEDS_NEW_LETTER else None
+            _letter_clock_set(member.pk, since)
         audit_record(
             actor=actor,
             action="link.change_notice",
@@ -479,6 +478,16 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
             changes={"kind": kind, "notice": document.symbol, "ended": ends},
         )
     return notice
+
+
+def _letter_clock_set(member_id, since):
+    """The member is owed a letter from `since` (None: owes none). Only a member under QĐ 213 is
+    ever owed one (members.letter_clock's rule, and a database constraint): one taken out of its
+    coverage since the letter was issued keeps no clock."""
+    members = Member.objects.filter(pk=member_id)
+    if since is not None:
+        members = members.filter(covered_213=True)
+    members.update(awaiting_letter_since=since)
 
 
 def letter_revoke(*, actor, link, reason: str) -> ResidenceLink:
@@ -493,7 +502,7 @@ def letter_revoke(*, actor, link, reason: str) -> ResidenceLink:
         link.state = LinkState.PENDING
         link.save(update_fields=["state"])
         # Owed a new letter from today: the reminders start again.
-        Member.objects.filter(pk=link.member_id).update(awaiting_letter_since=timezone.localdate())
+        _letter_clock_set(link.member_id, timezone.localdate())
         audit_record(
             actor=actor, action="link.letter_revoked", obj=link, reason=reason, changes={"letter": link.letter.symbol}
         )

@@ -203,3 +203,17 @@ def test_database_allows_one_open_link_per_member(tree, clerk_a, signing, commun
             workplace_path=tree["a"].path,
             residence_commune=link.residence_commune,
         )
+
+
+def test_a_member_taken_out_of_qd_213_after_the_letter_is_owed_no_new_one(setup):
+    """Revoking the letter (or a change notice) of a member no longer covered keeps no letter clock
+    (the database refuses one: it was a 500)."""
+    from dangvien.models import Member
+    from dangvien.services import letter_revoke, member_update
+
+    link = letter_issue(actor=setup["clerk"], member=setup["member"])
+    member_update(actor=setup["clerk"], member=setup["member"], data={"covered_213": False})
+    letter_revoke(actor=setup["clerk"], link=link, reason="Không còn thuộc diện")
+    assert Member.objects.get(pk=setup["member"].pk).awaiting_letter_since is None
+    link.refresh_from_db()
+    assert link.state == LinkState.PENDING

@@ -7,3 +7,10 @@ def enqueue(task, *args, countdown=None, **kwargs):
     from .services import enqueue as enqueue_
 
     return enqueue_(task, *args, countdown=countdown, **kwargs)
+
+
+def enqueue_many(task, arg_lists):
+    """``enqueue`` for many calls of one task: one insert, one publish after the commit."""
+    from .services import enqueue_many as enqueue_many_
+
+    return enqueue_many_(task, arg_lists)

@@ -180,8 +180,7 @@ def documents_issue_many(
 def _enqueue_render_many(ids, chunk: int = 10):
     from .tasks import render_documents
 
-    for start in range(0, len(ids), chunk):
-        hangdoi.enqueue(render_documents, ids[start : start + chunk])
+    hangdoi.enqueue_many(render_documents, ([ids[start : start + chunk]] for start in range(0, len(ids), chunk)))
 
 
 def document_render(document_id: int) -> Document:

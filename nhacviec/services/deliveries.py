@@ -115,8 +115,9 @@ def enqueue(ids) -> None:
         return
     from ..tasks import send_deliveries
 
-    for start in range(0, len(ids), SEND_CHUNK):
-        hangdoi.enqueue(send_deliveries, ids[start : start + SEND_CHUNK])
+    hangdoi.enqueue_many(
+        send_deliveries, ([ids[start : start + SEND_CHUNK]] for start in range(0, len(ids), SEND_CHUNK))
+    )
 
 
 def member_deliveries(items) -> list[int]:

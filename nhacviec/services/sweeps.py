@@ -336,9 +336,9 @@ def invitations_catch_up(lo: int, hi: int, now=None) -> int:
             created_at__lt=now - datetime.timedelta(minutes=10),
         ).values_list("pk", flat=True)
     )
-    for start in range(0, len(ids), 100):
-        chunk = ids[start : start + 100]
-        hangdoi.enqueue(send_meeting_invitations_many, chunk)
+    hangdoi.enqueue_many(
+        send_meeting_invitations_many, ([ids[start : start + 100]] for start in range(0, len(ids), 100))
+    )
     return len(ids)
 
 

@@ -59,3 +59,16 @@ def test_recovery_hands_out_only_lost_work(broker):
         True,
     ]
     assert dead.recoveries == 1 and not dead.worker
+
+
+def test_many_chunks_are_one_insert_and_one_publish(broker):
+    """A bulk render's chunks: the rows in one statement, published together after the commit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        hangdoi.enqueue_many("vanban.tasks.render_documents", [[[1, 2]], [[3, 4]], [[5]]])
+        assert broker.client().llen("celery") == 0  # not before the commit
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("INSERT")]) == 1
+    assert OutboxMessage.objects.filter(delivered_at__isnull=False).count() == 3
+    assert broker.client().llen("celery") == 3

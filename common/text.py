@@ -21,6 +21,12 @@ def normalize(value: str, *, multiline: bool = False) -> str:
     return value
 
 
+def strip_control_chars(value: str) -> str:
+    """The text without control, zero-width and direction-override characters (or line breaks):
+    for text we keep as it came but show to people (an address typed in a log)."""
+    return _CONTROL.sub("", value).replace("\t", "").replace("\n", "").replace("\r", "")
+
+
 def has_control_chars(value: str, *, multiline: bool = False) -> bool:
     """Control characters anywhere; line breaks and tabs count too unless the field is multi-line."""
     if not multiline and any(ch in value for ch in "\n\r\t"):

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.text import strip_control_chars
+
 from .models import AccessAction, AccessEvent
 
 __all__ = ["AccessAction", "access_logged", "access_record", "access_log_prune"]
@@ -20,10 +22,11 @@ def _client_ip(request):
 
 
 def _printable(value):
-    """What a user typed into an address goes into the log as text PostgreSQL can hold: control
-    characters (NUL above all, which text and jsonb refuse) are dropped, long values cut."""
+    """What a user typed into an address goes into the log as text PostgreSQL can hold and an
+    administrator can read: control characters (NUL above all, which text and jsonb refuse),
+    zero-width and direction overrides are dropped, long values cut."""
     if isinstance(value, str):
-        return "".join(ch for ch in value[:500] if ch >= " " and ch != "\x7f")
+        return strip_control_chars(value[:500])
     if isinstance(value, dict):
         return {_printable(k): _printable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

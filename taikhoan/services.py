@@ -146,7 +146,9 @@ def totp_setup_start(*, actor):
 
     with transaction.atomic():
         TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-        return TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+        device = TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+        audit_record(actor=actor, action="user.2fa_setup_start", obj=actor, changes={})
+    return device
 
 
 def totp_setup_confirm(*, actor, device, token: str) -> list[str]:

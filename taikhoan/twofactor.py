@@ -12,14 +12,24 @@ from django.utils.http import urlencode
 SESSION_KEY = "taikhoan_2fa_required"
 
 
-def required_for(user) -> bool:
+def roles_require(user) -> bool:
     """Whether the user's roles (anywhere) or staff status call for a second factor."""
+    from chibo.permissions import roles_of
+
     roles = set(settings.TWO_FACTOR_REQUIRED_ROLES)
-    if not roles or not user.is_authenticated:
+    if not user.is_authenticated or not roles:
         return False
     if "admin" in roles and (user.is_staff or user.is_superuser):
         return True
-    return user.role_assignments.filter(role__in=roles).exists()
+    return bool(roles & set(roles_of(user)))
+
+
+def required_for(user) -> bool:
+    """Whether logging in takes a code: the roles call for it, or the user turned it on (a
+    confirmed authenticator is always asked for, whatever the roles)."""
+    from django_otp import user_has_device
+
+    return user.is_authenticated and (user_has_device(user, confirmed=True) or roles_require(user))
 
 
 @receiver(user_logged_in, dispatch_uid="taikhoan_2fa_required")

@@ -48,12 +48,12 @@ def home(request):
 
 @login_required
 def profile(request):
-    from .twofactor import required_for
+    from .twofactor import roles_require
 
     context = {
         "assignments": user_roles(request.user),
         "two_factor": _has_confirmed(request.user),
-        "two_factor_required": required_for(request.user),
+        "two_factor_required": roles_require(request.user),
     }
     return render(request, "taikhoan/profile.html", context)
 
@@ -185,7 +185,6 @@ def otp_setup(request):
     import base64
 
     import segno
-    from django.core.exceptions import ValidationError
     from django_otp import login as otp_login
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -202,11 +201,9 @@ def otp_setup(request):
     form = TokenForm(request.POST or None)
     form.fields["token"].help_text = ""  # no backup codes yet
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.totp_setup_confirm(actor=request.user, device=device, token=form.cleaned_data["token"])
-        except ValidationError as error:
-            form.add_error("token", error.message_dict["token"])
-        else:
+        token = form.cleaned_data["token"]
+        codes = run_service(form, lambda: services.totp_setup_confirm(actor=request.user, device=device, token=token))
+        if codes is not None:
             otp_login(request, device)
             return render(request, "taikhoan/otp_codes.html", {"codes": codes, "next": _next_url(request)})
     key = base64.b32encode(device.bin_key).decode()

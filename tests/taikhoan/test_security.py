@@ -225,3 +225,13 @@ def test_the_key_stays_until_confirmed_and_background_requests_are_refused(clien
     assert badge.status_code == 403
     assert client.get(reverse("taikhoan:otp_setup")).context["key"] == first
     assert TOTPDevice.objects.filter(user=clerk_a).count() == 1
+
+
+def test_a_user_who_turned_two_step_login_on_is_asked_for_the_code(client, tree, settings):
+    """Not only the roles that require it: an authenticator a user confirmed is always asked for."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = ROLES_2FA
+    secretary = factories.user("secretary", roles=[(tree["res"], Role.BRANCH_SECRETARY)])
+    TOTPDevice.objects.create(user=secretary, name="app", confirmed=True)
+    login(client, "secretary")
+    response = client.get(reverse("taikhoan:home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("taikhoan:otp_verify"))

@@ -522,10 +522,11 @@ def run(pairs: int = 2000, seed: int = 213, out=sys.stdout) -> list[dict]:
                         else:
                             control = clients.setdefault(owner.pk, Client(HTTP_HOST="127.0.0.1"))
                             control.force_login(owner)
-                        if control.get(url).status_code == 404:
+                        status = control.get(url).status_code
+                        if status in DENIED:
                             controls_failed += 1
                             if len(examples) < 10:
-                                examples.append(f"control GET {url}: 404")
+                                examples.append(f"control GET {url}: {status}")
                     for org in orgs:
                         role = roles[turn % len(roles)]
                         turn += 1

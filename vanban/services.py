@@ -15,6 +15,7 @@ import hangdoi
 from chibo.models import Organization, Signatory
 from chibo.selectors import signatories_active
 from common.dates import vn_place_date
+from common.text import clean
 from nhatky.services import audit_record, audit_record_many
 
 from .models import TYPE_CODES, Document, DocumentStatus, NumberRegister
@@ -212,7 +213,7 @@ def document_revoke(*, actor, document: Document, reason: str, replaced_by: Docu
 
     if actor is not None and not can_manage_signing(actor, document.issuer):
         raise PermissionDenied(_("You may not revoke documents of this organisation."))
-    reason = (reason or "").strip()
+    reason = clean(reason, "reason", multiline=True)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for revoking the document.")})
     with transaction.atomic():

@@ -1,11 +1,10 @@
 """What every evaluation service shares: the conflict signal, text cleaning, the branch check."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from chibo.models import Organization
 from chibo.permissions import can_manage_branch
-from common.text import has_control_chars, normalize
 
 from ..models import (
     ProposalKind,
@@ -22,14 +21,6 @@ class EvaluationConflict(Exception):
     def __init__(self, evaluation):
         super().__init__("evaluation changed")
         self.evaluation = evaluation
-
-
-def _text(value, field: str) -> str:
-    """Multi-line text as stored: NFC, trimmed; control characters refused at the field."""
-    value = normalize(value or "", multiline=True)
-    if has_control_chars(value, multiline=True):
-        raise ValidationError({field: _("Text must not contain control characters.")})
-    return value
 
 
 def _check_branch(actor, branch: Organization):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from chibo.models import Organization
 from chibo.permissions import can_manage_branch_sql
 from common.db import execute_prepared
+from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.models import AuditEvent
 from nhatky.services import audit_record, audit_record_many
@@ -23,7 +24,7 @@ from ..models import (
     EvaluationStatus,
     FrontMeeting,
 )
-from ._base import CONCLUSION_PROPOSALS, EvaluationConflict, _check_branch, _text
+from ._base import CONCLUSION_PROPOSALS, EvaluationConflict, _check_branch
 from .criteria import criteria_active, criteria_of, criteria_set_of, freeze_criteria
 from .periods import period_for
 
@@ -31,7 +32,7 @@ from .periods import period_for
 def front_meeting_record(*, actor, branch: Organization, year: int, held_on, attendees: str, notes: str = ""):
     """The branch committee met the neighbourhood Front committee before evaluating (one record a year)."""
     _check_branch(actor, branch)
-    attendees = _text(attendees, "attendees")
+    attendees = clean(attendees, "attendees", multiline=True)
     errors = {}
     if not attendees:
         errors["attendees"] = _("Write who took part (branch committee and Front committee).")
@@ -49,7 +50,7 @@ def front_meeting_record(*, actor, branch: Organization, year: int, held_on, att
                 "branch_path": branch.path,
                 "held_on": held_on,
                 "attendees": attendees,
-                "notes": _text(notes, "notes"),
+                "notes": clean(notes, "notes", multiline=True),
                 "recorded_by": actor,
             },
         )
@@ -68,7 +69,7 @@ def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str) -> di
         raise ValidationError({"answers": _("The answers could not be read; reload the page.")})
     criteria = {c.code: c for c in criteria_of(criteria_set)}
     errors = {}
-    clean = {}
+    levels = {}
     for code, level in answers.items():
         criterion = criteria.get(code)
         if criterion is None:
@@ -78,12 +79,12 @@ def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str) -> di
         elif not criterion.level_label(level):
             errors[f"c_{code}"] = _("Choose one of the levels of this criterion.")
         else:
-            clean[code] = level
+            levels[code] = level
     if conclusion and conclusion not in {c["code"] for c in criteria_set.conclusions}:
         errors["conclusion"] = _("Choose a conclusion from the list.")
     if errors:
         raise ValidationError(errors)
-    return clean
+    return levels
 
 
 def _new_form(link: ResidenceLink, year: int, period, request, criteria_set) -> Evaluation:
@@ -181,11 +182,10 @@ def evaluation_save(
                 raise ValidationError(_("This form is signed and can no longer be changed; make a correction instead."))
             # The same member row the link carries: the audit record's text needs no query of its own.
             current.member = link.member
-        clean = _validate_content(current.criteria_set, answers, conclusion)
-        current.answers = clean
-        current.remarks = _text(remarks, "remarks")
+        current.answers = _validate_content(current.criteria_set, answers, conclusion)
+        current.remarks = clean(remarks, "remarks", multiline=True)
         current.conclusion = conclusion
-        current.conclusion_details = _text(conclusion_details, "conclusion_details")
+        current.conclusion_details = clean(conclusion_details, "conclusion_details", multiline=True)
         current.lock_version += 1
         current.updated_by = actor
         created = current.pk is None
@@ -221,7 +221,7 @@ def evaluation_save(
             actor=actor,
             action="evaluation.create" if created else "evaluation.save",
             obj=current,
-            changes={"answers": clean, "conclusion": conclusion, "lock_version": current.lock_version},
+            changes={"answers": current.answers, "conclusion": conclusion, "lock_version": current.lock_version},
         )
     return current
 
@@ -267,11 +267,10 @@ def _draft_update(
     if current.branch_id != branch.pk or current.lock_version != lock_version or not current.is_draft:
         return None
     criteria_set = criteria_set_of(current.criteria_set_id)
-    clean = _validate_content(criteria_set, answers, conclusion)
-    current.answers = clean
-    current.remarks = _text(remarks, "remarks")
+    current.answers = _validate_content(criteria_set, answers, conclusion)
+    current.remarks = clean(remarks, "remarks", multiline=True)
     current.conclusion = conclusion
-    current.conclusion_details = _text(conclusion_details, "conclusion_details")
+    current.conclusion_details = clean(conclusion_details, "conclusion_details", multiline=True)
     current.lock_version += 1
     current.updated_by = actor
     current.updated_at = timezone.now()
@@ -287,7 +286,7 @@ def _draft_update(
         "object_id": str(current.pk),
         "object_repr": str(current)[:255],
         "changes": audit.get_field("changes").get_db_prep_value(
-            {"answers": clean, "conclusion": conclusion, "lock_version": current.lock_version}, connection
+            {"answers": current.answers, "conclusion": conclusion, "lock_version": current.lock_version}, connection
         ),
         "reason": "",
     }
@@ -300,7 +299,7 @@ def _draft_update(
             f" INSERT INTO {audit.db_table} ({', '.join(audit.get_field(name).column for name in event)})"
             f" SELECT {', '.join(['%s'] * len(event))} FROM saved",
             [
-                field("answers").get_db_prep_value(clean, connection),
+                field("answers").get_db_prep_value(current.answers, connection),
                 current.remarks,
                 current.conclusion,
                 current.conclusion_details,
@@ -389,7 +388,7 @@ def evaluations_sign(*, actor, branch: Organization, ids) -> list[Evaluation]:
 def evaluation_correct(*, actor, evaluation: Evaluation, reason: str) -> Evaluation:
     """A signed form is never changed: its correction is a new draft version with a reason."""
     _check_branch(actor, evaluation.branch)
-    reason = _text(reason, "reason")
+    reason = clean(reason, "reason", multiline=True)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the correction.")})
     with transaction.atomic():

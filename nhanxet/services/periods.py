@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from chibo.models import YEAR_MAX, YEAR_MIN, Organization, Role, Side
 from chibo.permissions import MEMBER_WRITE_ROLES, has_role_over
+from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
 
@@ -21,7 +22,6 @@ from ..models import (
     RequestPurpose,
 )
 from ..permissions import PERIOD_ROLES
-from ._base import _text
 from .criteria import criteria_active, freeze_criteria
 
 
@@ -134,7 +134,7 @@ def request_create(*, actor, member, purpose: str, details: str, due_date: datet
             residence_path=link.residence_branch.path,
             year=today.year,
             purpose=purpose,
-            details=_text(details, "details"),
+            details=clean(details, "details", multiline=True),
             due_date=due_date,
             requested_by=actor,
         )

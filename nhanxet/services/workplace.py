@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from chibo.models import YEAR_MAX, YEAR_MIN
 from chibo.permissions import has_role_over
+from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
 
@@ -19,7 +20,7 @@ from ..models import (
     QualityRating,
 )
 from ..permissions import RATING_ROLES
-from ._base import _check_branch, _text
+from ._base import _check_branch
 
 
 def proposal_create(*, actor, link: ResidenceLink, kind: str, facts: str) -> Proposal:
@@ -27,7 +28,7 @@ def proposal_create(*, actor, link: ResidenceLink, kind: str, facts: str) -> Pro
     if link.residence_branch is None or link.state not in (LinkState.RECEIVED, LinkState.ACTIVE):
         raise ValidationError(_("This member is not assigned to a residence branch."))
     _check_branch(actor, link.residence_branch)
-    facts = _text(facts, "facts")
+    facts = clean(facts, "facts", multiline=True)
     errors = {}
     if kind not in ProposalKind.values:
         errors["kind"] = _("Choose a proposal from the list.")
@@ -54,7 +55,7 @@ def proposal_act(*, actor, proposal: Proposal, action: str, note: str = "") -> P
     """The workplace records what it did about a residence proposal (once; later changes are audited too)."""
     if actor is not None and not has_role_over(actor, proposal.workplace_path, RATING_ROLES):
         raise PermissionDenied(_("You may not answer proposals for this committee."))
-    note = _text(note, "action_note")
+    note = clean(note, "action_note", multiline=True)
     if action not in ProposalAction.values:
         raise ValidationError({"action": _("Choose what was done from the list.")})
     if action == ProposalAction.NONE and not note:
@@ -101,7 +102,7 @@ def rating_record(*, actor, member, year: int, level: str, notes: str = "") -> Q
         rating.workplace_committee = committee
         rating.workplace_path = committee.path
         rating.level = level
-        rating.notes = _text(notes, "notes")
+        rating.notes = clean(notes, "notes", multiline=True)
         rating.evaluation = evaluation
         rating.rated_by = actor
         rating.save()

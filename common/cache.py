@@ -11,8 +11,12 @@ Redis down: the cache is an optimisation, so an unreachable server reads as a mi
 a no-op (pages read the database; ``cached_db`` sessions come from their table), with one warning
 a minute. After a failure the server is left alone for a few seconds, so a request does not pay a
 connect timeout on every cache call. Keys this process could not overwrite or delete while Redis
-was away are deleted first when it answers again: a session ended during the outage must not come
-back from a value Redis still holds.
+was away are deleted first when it answers again, so a session ended during the outage doesn't
+come back from a value Redis still holds. That list is this process's own: another gunicorn worker
+may read the old value in the moment before the process that failed to delete it next touches the
+cache (or never, if it was recycled meanwhile). A logout made during an outage can therefore
+survive, until the session's cache timeout, in the other workers; closing that gap needs the list
+kept where every process sees it (not yet done).
 """
 
 import logging

@@ -12,6 +12,9 @@ from common.text import fold
 _TYPE = re.compile(r"^(xa|phuong|thi tran|dac khu|p|x|tt|f)[\s.]+")
 _PROVINCE = re.compile(r"^(tinh|thanh pho|tp)[\s.]+")
 
+# The communes to confirm a check lists (services.parse_rows keeps as many).
+SUGGESTED_MAX = 200
+
 
 def bare(text: str) -> str:
     """The folded name without its unit type: 'Phường Hoàn Kiếm' → 'hoan kiem'."""
@@ -24,6 +27,7 @@ class Matcher:
 
         self.remembered = remembered or {}
         self._memo = {}
+        self._suggested = 0  # unknown names given suggestions so far
         self.communes = {c.code: c for c in Commune.objects.select_related("province")}
         self.by_name: dict[str, list] = {}
         self.by_full: dict[str, list] = {}
@@ -44,10 +48,15 @@ class Matcher:
         thousands of times, so each pair is looked up once."""
         key = (commune_text, province_text)
         if key not in self._memo:
-            self._memo[key] = self._match(commune_text, province_text)
+            # Suggestions (a comparison with every commune of the province, or of the country) only
+            # for as many unknown names as the page lists to confirm: a column of free-text
+            # addresses would otherwise take the check hours.
+            suggest = self._suggested < SUGGESTED_MAX
+            self._memo[key] = found = self._match(commune_text, province_text, suggest=suggest)
+            self._suggested += found[0] is None
         return self._memo[key]
 
-    def _match(self, commune_text: str, province_text: str):
+    def _match(self, commune_text: str, province_text: str, *, suggest: bool = True):
         if not commune_text:
             return None, []
         remembered = self.remembered.get(self.key(commune_text, province_text))
@@ -64,6 +73,8 @@ class Matcher:
         named = [c for c in self.by_name.get(bare(first), []) if province in (None, c.province_id)]
         if len(named) == 1:
             return named[0], []
+        if not suggest:
+            return None, []
         pool = named or [c for c in self.communes.values() if province in (None, c.province_id)]
         return None, self._suggest(bare(first), pool)
 

@@ -31,6 +31,8 @@ if not openpyxl.DEFUSEDXML:
     raise ImproperlyConfigured("openpyxl must parse uploads through defusedxml (install it; OPENPYXL_DEFUSEDXML=True)")
 
 HEADER_SEARCH_ROWS = 30
+# A member list has some twenty columns; a row of thousands of delimiters is not one.
+MAX_COLUMNS = 200
 
 
 class FileRefused(Exception):
@@ -251,6 +253,8 @@ def _table(raw_rows, kind, name, formulas) -> Sheet:
         )
     h = scores.index(max(scores))
     width = max(len(r) for r in raw_rows)
+    if width > MAX_COLUMNS:
+        raise FileRefused(_("The sheet has more than %(n)s columns: it is not a member list.") % {"n": MAX_COLUMNS})
     header = [cleaning.text(v) for v in _pad(raw_rows[h], width)]
     start = h + 1
     # A second header row under merged titles ("Ngày, tháng, năm" over "Sinh" | "Vào Đảng").

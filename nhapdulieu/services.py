@@ -303,7 +303,7 @@ def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
         rows.append(row)
         if progress and done % 2000 == 0:
             _progress(job.pk, done, total, "check")
-    kept = list(unplaced.items())[:200]
+    kept = list(unplaced.items())[: communes.SUGGESTED_MAX]
     job.communes = {key: suggestions for key, (_typed, suggestions) in kept}
     job.commune_texts = {key: typed for key, (typed, _suggestions) in kept}
     job.empty_rows = sheet.empty_rows

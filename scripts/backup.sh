@@ -17,6 +17,8 @@
 # A failed run leaves no folder that looks complete (it is written as .partial and renamed).
 # Needs pg_dump (postgresql-client) of the server's major version or newer, tar and sha256sum.
 set -euo pipefail
+# The dump and the archives hold personal data: readable by the app's user only.
+umask 077
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [[ -z ${PYTHON:-} ]]; then

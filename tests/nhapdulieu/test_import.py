@@ -663,3 +663,10 @@ def test_an_exemption_the_database_would_refuse_is_a_problem_at_the_check(
     job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
     assert job.counts["error"] == 1
     assert [p["column"] for p in job.problems] == ["Người quyết định"]
+
+
+def test_a_csv_of_thousands_of_columns_is_refused_with_a_message(tree, clerk_a):
+    wide = csv_file([[*HEADER, *[f"c{i}" for i in range(500)]], [1, "Nguyễn Văn An"]])
+    with pytest.raises(ValidationError) as refused:
+        services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=wide)
+    assert "hơn 200 cột" in " ".join(refused.value.messages)

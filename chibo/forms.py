@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.text import CHANGE_REASON_MAX
+from common.text import CHANGE_REASON_MAX, validate_no_control_chars
 
 from .models import Organization
 from .permissions import can_manage_orgs
@@ -16,7 +16,13 @@ class OrganizationAdminForm(forms.ModelForm):
         required=False,
         help_text=_("Empty for a top-level organisation. Changing it moves the whole subtree."),
     )
-    move_reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=CHANGE_REASON_MAX)
+    move_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=CHANGE_REASON_MAX,
+        # The service refuses these too; checked here so the admin shows it at the field, not a 500.
+        validators=[validate_no_control_chars],
+    )
 
     class Meta:
         model = Organization

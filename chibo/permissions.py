@@ -86,6 +86,12 @@ def has_role_over(user, path: str, roles) -> bool:
     return scope is None or any(path.startswith(p) for p in scope)
 
 
+def can_export_subject_data(user, org) -> bool:
+    """A data-subject request (all data held on a member) is answered by an administrator over the
+    member's organisation."""
+    return has_role_over(user, org.path, [Role.ADMIN])
+
+
 def can_view_org(user, org) -> bool:
     return has_role_over(user, org.path, READ_ROLES)
 

@@ -5,8 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from chibo.models import Role
-from chibo.permissions import can_manage_members, has_role_over
+from chibo.permissions import can_export_subject_data, can_manage_members
 from chibo.selectors import organization_get, organization_member_choices
 from common import xlsx
 from common.forms import run_service
@@ -80,14 +79,9 @@ def member_detail(request, pk):
             "exemptions": member.exemptions.all(),
             "audits": audits,
             "can_edit": can_manage_members(request.user, member.organization),
-            "can_export_all": can_export_subject_data(request.user, member),
+            "can_export_all": can_export_subject_data(request.user, member.organization),
         },
     )
-
-
-def can_export_subject_data(user, member) -> bool:
-    """A data-subject request is answered by an administrator over the member's organisation."""
-    return has_role_over(user, member.organization.path, [Role.ADMIN])
 
 
 @login_required
@@ -100,7 +94,7 @@ def member_subject_export(request, pk):
     from .subject_export import subject_export
 
     member = selectors.member_get(request.user, pk)
-    if not can_export_subject_data(request.user, member):
+    if not can_export_subject_data(request.user, member.organization):
         raise PermissionDenied
     response = HttpResponse(subject_export(member=member), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="du-lieu-dang-vien-{member.pk}.zip"'

@@ -68,6 +68,17 @@ def test_admin_moves_subtree_and_refuses_cycle(client, tree, admin_user):
     assert Organization.objects.get(pk=a.pk).path.startswith(tree["other_province"].path)
 
 
+def test_a_control_character_in_the_move_reason_is_shown_at_the_field(client, tree, admin_user):
+    client.force_login(admin_user)
+    url = reverse("admin:chibo_organization_change", args=[tree["a"].pk])
+    data = _admin_form(tree["a"], parent=tree["other_province"].pk, doc_abbreviation="ĐU")
+    data["move_reason"] = "Điều chỉnh\x07"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "move_reason" in response.context["adminform"].form.errors
+    assert not Organization.objects.get(pk=tree["a"].pk).path.startswith(tree["other_province"].path)
+
+
 def test_admin_creates_child(client, tree, admin_user):
     client.force_login(admin_user)
     data = _admin_form(tree["a1"], parent=tree["a"].pk, name="Chi bộ Mới", doc_abbreviation="CB", side="workplace")

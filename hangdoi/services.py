@@ -140,6 +140,13 @@ def outbox_received(task_id: str, worker: str) -> None:
     )
 
 
+def outbox_released(worker: str) -> int:
+    """A worker stopping in order (warm or cold shutdown, not a kill): what it held unfinished goes
+    back to the broker (kombu restores unacknowledged messages as the worker closes its channel),
+    so it is no longer that worker's, and the next worker of that name does not publish it again."""
+    return OutboxMessage.objects.filter(worker=worker, finished_at__isnull=True).update(worker="", received_at=None)
+
+
 def outbox_finished(task_id: str) -> None:
     OutboxMessage.objects.filter(task_id=task_id, finished_at__isnull=True).update(finished_at=timezone.now())
 

@@ -3,7 +3,7 @@ worker starts, handing out what its dead predecessor held and what the broker mi
 
 import logging
 
-from celery.signals import task_postrun, task_received, worker_ready
+from celery.signals import task_postrun, task_received, worker_ready, worker_shutdown
 from celery.states import RETRY
 
 logger = logging.getLogger(__name__)
@@ -49,3 +49,16 @@ def _worker_ready(sender=None, **kwargs):
     except (DatabaseError, *BROKER_DOWN):
         # The worker must start anyway; beat's delivery and recovery will do this later.
         logger.exception("Outbox delivery at worker start failed")
+
+
+@worker_shutdown.connect
+def _worker_shutdown(sender=None, **kwargs):
+    from django.db import DatabaseError
+
+    from .services import outbox_released
+
+    try:
+        outbox_released(sender.hostname)
+    except DatabaseError:
+        # Then the next start recovers them: each task may run twice, which they all allow.
+        logger.exception("Outbox release at worker shutdown failed")

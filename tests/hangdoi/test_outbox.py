@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
+import hangdoi
 from chibo.models import Role
 from dangvien.models import LetterBatch
 from dangvien.services import letter_batch_start
@@ -164,3 +165,24 @@ def test_a_worker_killed_mid_sweep_is_recovered_and_each_reminder_goes_once(setu
     sent = [p.read_text() for p in (tmp_path / "mail").iterdir()]
     assert len(sent) == 2
     assert sorted("clerk@example.org" in text for text in sent) == [False, True]
+
+
+def test_a_worker_stopped_in_order_leaves_its_held_tasks_to_the_broker(workers):
+    """A deploy stops the worker in order: what it held (an ETA task) goes back to the queue, so
+    the restarted worker gets it from the broker and the outbox does not send it a second time."""
+    import os
+    import signal
+
+    first = workers.start()
+    with transaction.atomic():
+        message = hangdoi.enqueue("hangdoi.tasks.deliver_outbox", countdown=600)
+    wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).worker, timeout=60, what="the worker to hold it")
+    os.killpg(first.pid, signal.SIGTERM)  # warm shutdown
+    first.wait(timeout=60)
+    message.refresh_from_db()
+    assert message.worker == "" and message.received_at is None and message.finished_at is None
+
+    workers.start()
+    wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).worker, timeout=60, what="the new worker to hold it")
+    message.refresh_from_db()
+    assert message.recoveries == 0 and message.delivered_at is not None

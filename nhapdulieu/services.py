@@ -259,11 +259,13 @@ def analyse(job: ImportJob, *, progress=True) -> list[Row]:
     return rows
 
 
-def plan(job: ImportJob, rows: list[Row]):
+def plan(job: ImportJob, rows: list[Row], *, lock: bool = False):
     """Against the members in the system now: which rows create, update or skip a member. A row
     the dry run already checked as a new member is not checked again (its values have not
-    changed); an update is, against the member as it is now."""
-    _duplicates(job, rows, header_of(job))
+    changed); an update is, against the member as it is now. `lock` (the write, inside its
+    transaction): the members found are locked until it commits, so an edit made meanwhile in a
+    member's page waits instead of being written over with the values read here."""
+    _duplicates(job, rows, header_of(job), lock=lock)
 
 
 def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
@@ -439,7 +441,7 @@ def _validate(member: Member, row: Row, header):
     row.problems += problems
 
 
-def _duplicates(job, rows, header):
+def _duplicates(job, rows, header, *, lock=False):
     """Rows naming the same member as an earlier row, or as a member already in the system."""
     first = {}
     for row in rows:
@@ -452,7 +454,7 @@ def _duplicates(job, rows, header):
         else:
             for key in _keys(row):
                 first[key] = row.number
-    existing = _existing([row for row in rows if not row.problems])
+    existing = _existing([row for row in rows if not row.problems], lock=lock)
     for row in rows:
         if row.problems:
             row.action = "error"
@@ -502,7 +504,7 @@ def _keys(row):
     return row.keys
 
 
-def _existing(rows) -> dict:
+def _existing(rows, *, lock=False) -> dict:
     """Members already in the system under any of the rows' keys: three queries, each key list
     sent as one array (a 50,000-row file's keys as IN lists took seconds to build)."""
     out = {}
@@ -515,14 +517,15 @@ def _existing(rows) -> dict:
             if r.data.get("full_name") and r.data.get("birth_date")
         }
     )
-    for m in _members_where("m.citizen_id = ANY(%s)", [ids], citizen_id__in=ids):
+    for m in _members_where("m.citizen_id = ANY(%s)", [ids], lock=lock, citizen_id__in=ids):
         out[("citizen_id", m.citizen_id)] = m
-    for m in _members_where("m.card_number = ANY(%s)", [cards], card_number__in=cards):
+    for m in _members_where("m.card_number = ANY(%s)", [cards], lock=lock, card_number__in=cards):
         out[("card_number", m.card_number)] = m
     names, births = [p[0] for p in pairs], [p[1] for p in pairs]
     found = _members_where(
         "(m.search_name, m.birth_date) IN (SELECT * FROM unnest(%s::varchar[], %s::date[]))",
         [names, births],
+        lock=lock,
         search_name__in=names,
         birth_date__in=births,
     )
@@ -544,18 +547,21 @@ def _existing(rows) -> dict:
     return out
 
 
-def _members_where(condition: str, params: list, **orm_filter) -> list:
+def _members_where(condition: str, params: list, *, lock=False, **orm_filter) -> list:
     """Members matching an SQL condition on PostgreSQL (the ORM filter elsewhere)."""
     from django.db import connection
 
     if not params[0]:
         return []
     if connection.vendor != "postgresql":
-        return list(Member.objects.filter(**orm_filter))
+        members = Member.objects.filter(**orm_filter)
+        return list(members.select_for_update() if lock else members)
     fields = Member._meta.concrete_fields
+    columns = ", ".join("m." + f.column for f in fields)
+    locking = " FOR UPDATE OF m" if lock else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join('m.' + f.column for f in fields)} FROM {Member._meta.db_table} m WHERE {condition}",  # noqa: S608 (names from the model)
+            f"SELECT {columns} FROM {Member._meta.db_table} m WHERE {condition}{locking}",  # noqa: S608 (names from the model)
             params,
         )
         return [from_row(Member, fields, row) for row in cursor.fetchall()]
@@ -684,11 +690,13 @@ def import_commit(job_id: int) -> ImportJob:
     try:
         _check(actor, job.organization)
         rows = _load(job)
-        plan(job, rows)
-        _store(job, rows, notes=False)
-        if job.mode == CommitMode.ALL and job.counts["error"]:
-            raise ValidationError(_("Some rows now have problems; nothing was written. Check the import again."))
         with transaction.atomic():
+            # The members are read and locked in the write's transaction: what is written over
+            # them is what they hold now.
+            plan(job, rows, lock=True)
+            _store(job, rows, notes=False)
+            if job.mode == CommitMode.ALL and job.counts["error"]:
+                raise ValidationError(_("Some rows now have problems; nothing was written. Check the import again."))
             _write(job, actor, rows)
             job.status, job.written_at, job.error = ImportStatus.DONE, timezone.now(), ""
             job.save()

@@ -670,3 +670,27 @@ def test_a_csv_of_thousands_of_columns_is_refused_with_a_message(tree, clerk_a):
     with pytest.raises(ValidationError) as refused:
         services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=wide)
     assert "hơn 200 cột" in " ".join(refused.value.messages)
+
+
+def test_the_write_locks_the_members_it_updates(tree, clerk_a, django_capture_on_commit_callbacks):
+    """The members an import updates are read again and locked inside the write's transaction: an
+    edit saved meanwhile in a member's page is not written over with values read before it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    row = member_row(1, "Nguyễn Văn An", "12/3/1985")
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx([HEADER, row]))
+    job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    write(job, clerk_a, django_capture_on_commit_callbacks)
+    changed = list(row)
+    changed[8] = "0987 654 321"
+    job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx([HEADER, changed]))
+    job = run(job, clerk_a, duplicates="update", django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        job = write(job, clerk_a, django_capture_on_commit_callbacks)
+    assert job.status == "done", job.error
+    sql = [q["sql"] for q in queries.captured_queries]
+    locked = [i for i, q in enumerate(sql) if "FOR UPDATE OF m" in q and "citizen_id" in q]
+    updated = [i for i, q in enumerate(sql) if q.startswith('UPDATE "dangvien_member"')]
+    assert locked and updated and locked[0] < updated[0]
+    assert Member.objects.get().phone == "0987654321"

@@ -24,7 +24,7 @@ from common.db import copy_insert, from_row
 from common.text import fold, normalize
 from dangvien import namewords
 from dangvien.models import EXEMPTION_KINDS, Exemption, Member, MemberNameWord, MemberStatus, NameWord
-from dangvien.services.members import MEMBER_FIELDS, letter_clock
+from dangvien.services.members import MEMBER_FIELDS, letter_clock, normalise, value_problems
 from nhatky.models import AuditEvent
 from nhatky.services import audit_events, audit_record, plain, snapshot
 
@@ -363,9 +363,6 @@ def _member_data(job, row, values, column_of, header, organizations, matcher, un
         if "full_membership_date" in data:
             data["status"] = MemberStatus.FULL if data["full_membership_date"] else MemberStatus.PROBATIONARY
             row.status_derived = True
-    for key in ("card_number",):
-        if key in data and not data[key]:
-            data[key] = None
     if values.get("exemption"):
         row.exemption = {
             "category": values["exemption"],
@@ -382,7 +379,7 @@ def _member_data(job, row, values, column_of, header, organizations, matcher, un
                 for name, messages in exc.message_dict.items():
                     column = header(_EXEMPTION_COLUMNS.get(name, "exemption"))
                     row.problems += [(column, message) for message in messages]
-    row.data = data
+    row.data = _normalised(data)
 
 
 # Exemption's fields and the columns a file gives them in.
@@ -408,37 +405,24 @@ def _exemption(row, actor) -> Exemption:
     )
 
 
-# The text and choice fields a file sets, checked as Member's own validators and choices do (the
-# parsers already made the dates, yes/no and the units; Model.clean_fields would query each unit).
-_CHECKED = [
-    Member._meta.get_field(name)
-    for name in ("full_name", "gender", "citizen_id", "card_number", "status", "position", "workplace_unit",
-                 "residence_hamlet", "residence_street", "phone", "email", "notes")
-]  # fmt: skip
-
-
-_CHOICES = {f.attname: {c for c, _label in f.flatchoices} for f in _CHECKED if f.choices}
-
-
 def _validate(member: Member, row: Row, header):
-    problems = []
-    for f in _CHECKED:
-        value = getattr(member, f.attname)
-        if value in (None, ""):
-            continue
-        try:
-            f.run_validators(value)
-            if f.attname in _CHOICES and value not in _CHOICES[f.attname]:
-                raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
-        except ValidationError as exc:
-            problems += [(header(f.name), m) for m in exc.messages]
-    try:
-        member.clean()
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            column = header(name) if name in BY_KEY or name in MEMBER_FIELDS else ""
-            problems += [(column, m) for m in messages]
-    row.problems += problems
+    """Member's own rules, as the member service checks them (value_problems), at the columns."""
+    for name, messages in value_problems(member).items():
+        column = header(name) if name in BY_KEY or name in MEMBER_FIELDS else ""
+        row.problems += [(column, m) for m in messages]
+
+
+def _normalised(data: dict) -> dict:
+    """A row's values as the member service stores them (dangvien.services.members.normalise):
+    what the dry run compares with the members held and checks is what the write stores."""
+    values = {k: v for k, v in data.items() if k in _VALUES}
+    member = Member(**values)
+    normalise(member, derive=False)
+    return {**data, **{k: getattr(member, k) for k in values}}
+
+
+# The fields a row gives as values (its units are looked up, and may be a name not found yet).
+_VALUES = {name for name in MEMBER_FIELDS if not Member._meta.get_field(name).is_relation}
 
 
 def _duplicates(job, rows, header, *, lock=False):
@@ -738,7 +722,7 @@ def _write(job, actor, rows):
     total = len(creates) + len(updates)
     for r in creates:
         member = Member(**{k: v for k, v in r.data.items() if k in MEMBER_FIELDS})
-        _prepare(member)
+        normalise(member)
         member.awaiting_letter_since = letter_clock(member)
         r.member = member
     new_members = [r.member for r in creates]
@@ -752,7 +736,7 @@ def _write(job, actor, rows):
     changed = []
     for r in updates:
         member = r.member
-        _prepare(member)
+        normalise(member)
         member.awaiting_letter_since = letter_clock(
             member, was_covered=r.was_covered, moved="organization" in r.changes
         )
@@ -802,14 +786,6 @@ def _history(members, kind, actor, reason, when):
     tracked = [f.attname for f in Member.history.model.tracked_fields]
     common = {"history_date": when, "history_user_id": actor.pk, "history_change_reason": reason, "history_type": kind}
     return [{**common, **{a: getattr(m, a) for a in tracked}} for m in members]
-
-
-def _prepare(member):
-    """What member_create's preparation adds to values the parsers already normalised (NFC,
-    single spaces): no empty card number, and the derived search and sort keys."""
-    member.card_number = member.card_number or None
-    member.notes = member.notes or ""
-    member.refresh_derived()
 
 
 # ---- the rows as read, between the dry run and the write ---------------------------------------

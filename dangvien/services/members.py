@@ -45,16 +45,56 @@ _LINE_FIELDS = (
 )
 
 
-def _prepare(member: Member):
+def normalise(member: Member, *, derive: bool = True):
+    """The values of a member as they are stored, for every write of members (the forms through
+    member_create and member_update, the import in bulk): single-line texts NFC with single spaces,
+    notes NFC, no empty card number, a phone of digits (and +), and the derived search, sort and
+    organisation keys (`derive`; the import's dry run leaves them to the write)."""
     for name in _LINE_FIELDS:
         value = getattr(member, name)
         if isinstance(value, str):
             setattr(member, name, normalize(value))
     member.notes = normalize(member.notes or "", multiline=True)
     member.card_number = member.card_number or None
-    member.phone = "".join(ch for ch in member.phone if ch.isdigit() or ch == "+")
+    member.phone = "".join(ch for ch in member.phone or "" if ch.isdigit() or ch == "+")
+    if derive and member.organization_id is not None:  # none: full_clean says it is required
+        member.refresh_derived()
+
+
+# The fields whose own validators and choices value_problems runs (the units are looked up by
+# whoever sets them; uniqueness is the caller's: full_clean for one member, the import for a file).
+_VALUE_FIELDS = [Member._meta.get_field(name) for name in MEMBER_FIELDS if not Member._meta.get_field(name).is_relation]
+_CHOICES = {f.attname: {c for c, _label in f.flatchoices} for f in _VALUE_FIELDS if f.choices}
+
+
+def value_problems(member: Member) -> dict[str, list[str]]:
+    """Member's own rules on the values it holds, by field, without a query: each given field's
+    validators and choices, then Member.clean (dates in order, status and dates agreeing). An
+    empty value is not checked here: what must be given is the caller's rule (a form's required
+    fields, an import's required columns). The import checks thousands of rows this way, where
+    full_clean would look up each row's units and uniqueness one by one."""
+    problems: dict[str, list[str]] = {}
+    for f in _VALUE_FIELDS:
+        value = getattr(member, f.attname)
+        if value in (None, ""):
+            continue
+        try:
+            f.run_validators(value)
+            if f.attname in _CHOICES and value not in _CHOICES[f.attname]:
+                raise ValidationError(_("“%(value)s” is not one of the choices.") % {"value": value})
+        except ValidationError as exc:
+            problems.setdefault(f.name, []).extend(exc.messages)
+    try:
+        member.clean()
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            problems.setdefault(name, []).extend(messages)
+    return problems
+
+
+def _prepare(member: Member):
+    normalise(member)
     member.full_clean(exclude=["org_path", "search_name", "sort_key"], validate_constraints=False)
-    member.refresh_derived()
 
 
 def _check(actor, organization):

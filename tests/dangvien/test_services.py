@@ -114,3 +114,26 @@ def test_database_constraint_backs_the_form_check(tree):
     m = factories.member(tree["a1"])
     with pytest.raises(IntegrityError), transaction.atomic():
         Member.objects.filter(pk=m.pk).update(full_membership_date=datetime.date(2000, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"gender": "x", "phone": "12ab", "email": "không-phải-thư"},
+        {"citizen_id": "12", "card_number": "A" * 40, "status": "gone"},
+        {"admission_date": datetime.date(1980, 1, 1)},  # before the birth: Member.clean
+        {"full_name": "Nguyễn\x07Văn An", "position": "x" * 500},
+    ],
+)
+def test_the_imports_check_finds_what_a_form_save_finds_without_a_query(tree, overrides, django_assert_num_queries):
+    """value_problems is the import's check of a row (dangvien.services.members, shared with the
+    forms' full_clean): the same fields refused, and not one query for the thousands of rows."""
+    from dangvien.services.members import normalise, value_problems
+
+    member = Member(**factories.member_data(tree["a1"], **overrides))
+    normalise(member, derive=False)
+    with django_assert_num_queries(0):
+        problems = value_problems(member)
+    with pytest.raises(ValidationError) as exc:
+        member.full_clean(exclude=["org_path", "search_name", "sort_key"], validate_constraints=False)
+    assert problems and set(problems) == set(exc.value.message_dict)

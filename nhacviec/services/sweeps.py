@@ -321,8 +321,12 @@ class MeetingUpcoming(Rule):
 
 
 def invitations_catch_up(lo: int, hi: int, now=None) -> int:
-    """Scheduled meetings (ids lo ≤ id < hi) whose invitations never went out (the broker was
-    down at scheduling), handed to the invitation task a hundred at a time."""
+    """Scheduled meetings (ids lo ≤ id < hi) whose invitations never went out, handed to the
+    invitation task a hundred at a time. A broker down at scheduling is the outbox's (hangdoi
+    delivers the task when Redis is back); what is left for this sweep is a task that gave up
+    (its retries spent on a mail server that did not answer) or was dropped. A meeting the outbox
+    has not delivered yet may be handed over twice: the service sends once (it locks the meeting
+    and finds `invitations_sent_at` set)."""
     from chibo.tasks import send_meeting_invitations_many
 
     now = now or timezone.now()

@@ -5,39 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+# IsNFC is also imported here because migrations chibo 0009 and dangvien 0012 name it
+# chibo.models.IsNFC: keep that name while those migrations exist.
+from common.constraints import IsNFC, single_line_text, year_in_range
 from common.text import fold, validate_single_line
-
-# The database's own guards on text (ARCHITECTURE: "store text NFC-normalised; reject control
-# characters"), for writes that bypass the forms: imports by COPY, the shell, a future service.
-# The same characters as common.text (NUL cannot be stored by PostgreSQL at all).
-CONTROL_CHARS_RE = "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
-LINE_BREAKS_RE = "[\t\n\r]"
-# Years the application records: QĐ 76 dates from 2000; forms ask for 2000–2100.
-YEAR_MIN, YEAR_MAX = 2000, 2100
-
-
-def single_line_text(field: str) -> Q:
-    """Not blank after trimming, no control characters, no line breaks."""
-    return (
-        ~Q(**{field: ""})
-        & ~Q(**{f"{field}__regex": r"^\s|\s$"})
-        & ~Q(**{f"{field}__regex": CONTROL_CHARS_RE})
-        & ~Q(**{f"{field}__regex": LINE_BREAKS_RE})
-    )
-
-
-def year_in_range(field: str = "year") -> Q:
-    return Q(**{f"{field}__gte": YEAR_MIN, f"{field}__lte": YEAR_MAX})
-
-
-class IsNFC(models.Func):
-    """PostgreSQL's `text IS NFC NORMALIZED`; true elsewhere (SQLite on a laptop has no such test)."""
-
-    template = "(%(expressions)s IS NFC NORMALIZED)"
-    output_field = models.BooleanField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return "1", []
 
 
 class Province(models.Model):

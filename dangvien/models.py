@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from chibo.models import Commune, IsNFC, Organization, single_line_text
+from chibo.models import Commune, Organization
+from common.constraints import IsNFC, single_line_text
 from common.text import fold, sort_key, validate_no_control_chars, validate_single_line
 from vanban.storage import private_storage_callable
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from chibo.models import year_in_range
+from common.constraints import year_in_range
 from common.text import validate_no_control_chars, validate_single_line
 
 

@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chibo.models import Organization, year_in_range
+from chibo.models import Organization
+from common.constraints import year_in_range
 
 from .storage import private_storage_callable
 

@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import hangdoi
+from common.constraints import check_year, is_year_in_range, year_range_message
 from common.dates import vn_date
 from common.text import clean, normalize
 from nhatky.services import audit_record, audit_record_many
 
 from ..models import (
     ABSENT_STATUSES,
-    YEAR_MAX,
-    YEAR_MIN,
     AbsenceNotice,
     Attendance,
     AttendanceCorrection,
@@ -184,16 +183,11 @@ def _meeting_fields(*, kind, starts_at, place, agenda, year=None, half=None) -> 
     if errors:
         raise ValidationError(errors)
     day = timezone.localtime(starts_at).date()
-    if not YEAR_MIN <= day.year <= YEAR_MAX:
-        raise ValidationError(
-            {"starts_at": _("The date must be in a year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}}
-        )
+    check_year(day.year, field="starts_at", message=_("The date must be in a year from %(min)s to %(max)s."))
     if kind == MeetingKind.WHEN_NEEDED or not (year and half):
         year, half = half_year_of(day)
-    elif not YEAR_MIN <= year <= YEAR_MAX or half not in (1, 2):
-        raise ValidationError(
-            {"half": _("Choose a half-year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}}
-        )
+    elif not is_year_in_range(year) or half not in (1, 2):
+        raise ValidationError({"half": year_range_message(_("Choose a half-year from %(min)s to %(max)s."))})
     else:
         start, end = half_year_bounds(year, half)
         grace = datetime.timedelta(days=settings.MEETING_HALF_YEAR_GRACE_DAYS)

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.models import YEAR_MAX, YEAR_MIN, Organization, Role, Side
+from chibo.models import Organization, Role, Side
 from chibo.permissions import MEMBER_WRITE_ROLES, has_role_over
+from common.constraints import is_year_in_range, year_range_message
 from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
@@ -40,8 +41,8 @@ def period_open(
     if actor is not None and not has_role_over(actor, organization.path, PERIOD_ROLES):
         raise PermissionDenied(_("You may not open an evaluation period for this committee."))
     errors = {}
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        errors["year"] = _("Choose a year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}
+    if not is_year_in_range(year):
+        errors["year"] = year_range_message()
     if scope not in PeriodScope.values:
         errors["scope"] = _("Choose a scope from the list.")
     if confirm_deadline < branch_deadline:

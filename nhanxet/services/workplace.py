@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.models import YEAR_MAX, YEAR_MIN
 from chibo.permissions import has_role_over
+from common.constraints import check_year
 from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
@@ -83,12 +83,11 @@ def rating_record(*, actor, member, year: int, level: str, notes: str = "") -> Q
         raise PermissionDenied(_("You may not rate this member."))
     if level not in QualityRating.Level.values:
         raise ValidationError({"level": _("Choose a rating from the list.")})
+    # Both bounds of the range the database holds (the "not come" test below is no upper bound
+    # once the clock passes YEAR_MAX), and before it: 2101 is out of range, not merely early.
+    check_year(year)
     if year > timezone.localdate().year:
         raise ValidationError({"year": _("A year that has not come cannot be rated.")})
-    if year < YEAR_MIN:
-        raise ValidationError(
-            {"year": _("Choose a year from %(min)s to %(max)s.") % {"min": YEAR_MIN, "max": YEAR_MAX}}
-        )
     with transaction.atomic():
         evaluation = (
             Evaluation.objects.filter(member=member, year=year, request__isnull=True, status=EvaluationStatus.FORWARDED)

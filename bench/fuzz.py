@@ -8,8 +8,9 @@ Figures: fuzz_cases (cases run; target ≥ 10,000), fuzz_server_errors (a 500 or
 page or service did not turn into a refusal; target 0), fuzz_partial_writes (a refused case that
 changed some table; target 0), and beside them fuzz_message_problems (a refusal shown in English or
 without a message) and fuzz_stored_text_problems (control characters or non-NFC text stored). The
-first problems found are printed to stderr with their input and traceback; the seed reproduces
-the run (`--seed`).
+first problems found are printed to stderr with their input and traceback, and so are the targets
+that accepted no case (`never_accepted`: their write was never reached); the seed reproduces the
+run (`--seed`).
 
 The cases run in pytest's throwaway test database on the DATABASE_URL server
 (test_tdv213_bench_fuzz, created and dropped by pytest-django), each one in a savepoint that is
@@ -79,8 +80,20 @@ def records(total: dict, *, seeds, seconds: float) -> list[dict]:
         }
         for key in FIGURES
     ]
-    out[0].update(targets=len(total.get("targets", {})), seeds=list(seeds), seconds=round(seconds, 1))
+    out[0].update(
+        targets=len(total.get("targets", {})),
+        never_accepted=never_accepted(total),
+        seeds=list(seeds),
+        seconds=round(seconds, 1),
+    )
     return out
+
+
+def never_accepted(total: dict) -> list[str]:
+    """Targets all of whose cases were refused: their accepted path (the write itself) went
+    unfuzzed, usually because the strategy never builds a valid combination."""
+    accepted = total.get("accepted", {})
+    return sorted(name for name, n in total.get("targets", {}).items() if n and not accepted.get(name))
 
 
 def summary(total: dict) -> str:
@@ -112,6 +125,8 @@ def main(argv=None, out=sys.stdout, err=sys.stderr):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.write(summary(total) + "\n")
     out.flush()
+    if missed := never_accepted(total):
+        err.write(f"bench.fuzz: no case accepted by {', '.join(missed)}: only their refusals were fuzzed\n")
     for problem in total.get("problems", [])[:20]:
         err.write(problem[:3000] + "\n\n")
     return total

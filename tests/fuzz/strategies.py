@@ -20,13 +20,17 @@ def examples(default: int) -> int:
     return max(1, round(default * float(os.environ.get("FUZZ_SCALE", "1"))))
 
 
+def derandomized() -> bool:
+    """The same cases every run (CI); FUZZ_SEED (bench/fuzz.py) draws new ones."""
+    return not os.environ.get("FUZZ_SEED")
+
+
 def fuzz_settings(n: int):
     """Reproducible in CI (derandomized, no example database in the repo); FUZZ_SEED makes it random."""
-    seeded = bool(os.environ.get("FUZZ_SEED"))
     return settings(
         max_examples=examples(n),
         deadline=None,
-        derandomize=not seeded,
+        derandomize=derandomized(),
         database=None,
         print_blob=False,
         suppress_health_check=[

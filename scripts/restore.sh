@@ -5,10 +5,20 @@
 #   scripts/restore.sh [--force] [--database-url URL] [--media-root DIR] [--private-media-root DIR] BACKUP
 #
 # BACKUP is one tdv213-<time> folder. The target is the app's own configuration (DATABASE_URL,
-# MEDIA_ROOT, PRIVATE_MEDIA_ROOT in the environment or .env), or the options given. The database
-# must exist (createdb) and hold no tables, and the folders must be empty or missing, unless --force:
-# then the backup's tables replace those of the same name (pg_restore --clean) and its files are
-# written over the folders' (other files stay). Stop the app (web, worker, beat) while restoring.
+# MEDIA_ROOT, PRIVATE_MEDIA_ROOT in the environment or .env), or the options given.
+#
+# The database's password is never an argument of a program: pg_restore and psql are given it in
+# their environment (PGPASSWORD, from the settings), and a password in --database-url is taken off
+# this script's own command line at once (it starts itself again with DATABASE_URL in its
+# environment instead), since `ps` shows a command line to every user for as long as it runs. It
+# was still on the command line for an instant, and in the shell's history: rather leave it out of
+# the URL (postgres://USER@HOST:PORT/NAME) and give it in PGPASSWORD or ~/.pgpass (or PGPASSFILE),
+# or put the whole URL in DATABASE_URL in the environment or .env.
+#
+# The database must exist (createdb) and hold no tables, and the folders must be empty or missing,
+# unless --force: then the backup's tables replace those of the same name (pg_restore --clean) and
+# its files are written over the folders' (other files stay). Stop the app (web, worker, beat)
+# while restoring.
 #
 # Checked before: the archives' SHA-256 (SHA256SUMS). Checked after: every table holds the
 # manifest's row count, every backed-up file is back with its SHA-256, every file the database
@@ -26,25 +36,49 @@ say() { echo "restore: $*"; }
 fail() { echo "restore: $*" >&2; exit 1; }
 manage() { "$PYTHON" "$ROOT/manage.py" backup "$@"; }
 usage() {
-    echo "usage: scripts/restore.sh [--force] [--database-url URL] [--media-root DIR] [--private-media-root DIR] BACKUP" >&2
+    cat >&2 <<'EOF'
+usage: scripts/restore.sh [--force] [--database-url URL] [--media-root DIR] [--private-media-root DIR] BACKUP
+
+  --database-url URL   the database to restore into (default: DATABASE_URL from the environment or
+                       .env), e.g. postgres://USER@HOST:5432/NAME. Leave the password out of it: a
+                       command line is visible to every user (ps) and kept in the shell's history.
+                       Give it in PGPASSWORD or ~/.pgpass instead (or the whole URL in DATABASE_URL).
+                       A password given here all the same is used, and taken off the command line
+                       as soon as the script starts; pg_restore and psql get it in PGPASSWORD only.
+  --media-root DIR, --private-media-root DIR
+                       the folders to restore the files into (default: MEDIA_ROOT, PRIVATE_MEDIA_ROOT)
+  --force              replace the tables and files already there
+EOF
     exit 2
 }
 
 force=0
 backup=
+database_url=
+given=0
+rest=() # the arguments but --database-url
 while (($#)); do
     case $1 in
-        --force) force=1 ;;
-        --database-url) [[ $# -ge 2 ]] || usage; export DATABASE_URL=$2; shift ;;
-        --media-root) [[ $# -ge 2 ]] || usage; export MEDIA_ROOT=$2; shift ;;
-        --private-media-root) [[ $# -ge 2 ]] || usage; export PRIVATE_MEDIA_ROOT=$2; shift ;;
+        --force) force=1; rest+=("$1") ;;
+        --database-url) [[ $# -ge 2 ]] || usage; database_url=$2; given=1; shift ;;
+        --media-root) [[ $# -ge 2 ]] || usage; export MEDIA_ROOT=$2; rest+=("$1" "$2"); shift ;;
+        --private-media-root) [[ $# -ge 2 ]] || usage; export PRIVATE_MEDIA_ROOT=$2; rest+=("$1" "$2"); shift ;;
         -h | --help) usage ;;
         -*) usage ;;
-        *) [[ -z $backup ]] || usage; backup=$1 ;;
+        *) [[ -z $backup ]] || usage; backup=$1; rest+=("$1") ;;
     esac
     shift
 done
 [[ -n $backup ]] || usage
+if ((given)); then
+    # The URL moves to the environment (readable by this user and root only) and the script starts
+    # again without it, so its command line, which ps shows until the restore ends, holds no password.
+    export DATABASE_URL=$database_url
+    if [[ $database_url =~ ^[^:/]+://[^@/]*:[^@/]*@ || $database_url == *[?\&]password=* ]]; then
+        echo "restore: note: --database-url holds a password; it is now off this command line, but was on it for an instant and is in your shell's history. Give it in PGPASSWORD or ~/.pgpass instead (scripts/restore.sh --help)." >&2
+    fi
+    exec "${BASH:-bash}" "${BASH_SOURCE[0]}" "${rest[@]}"
+fi
 [[ -f $backup/manifest.json ]] || fail "$backup is not a backup folder (no manifest.json)"
 backup=$(cd "$backup" && pwd)
 

@@ -1,12 +1,14 @@
 """scripts/backup.sh and scripts/restore.sh on real data: letters and acknowledgements with their
 rendered PDFs, stamps, signatures and a scan; restored into a new database and new folders, the
 restored copy has every table's rows and every file, and each document's PDF its stored SHA-256.
-A database that is not empty is refused, and the check after a restore finds a damaged file."""
+A database that is not empty is refused, and the check after a restore finds a damaged file. A
+password in the database's URL is on no process's command line."""
 
 import datetime
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -29,9 +31,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _url(database: str) -> str:
+def _url(database: str, password: str | None = None) -> str:
     s = connection.settings_dict
-    auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
+    password = s["PASSWORD"] if password is None else password
+    auth = quote(s["USER"] or "") + (f":{quote(password, safe='')}" if password else "")
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{database}"
 
 
@@ -181,3 +184,71 @@ def test_backup_then_restore_into_a_new_database_gives_every_row_and_file_back(f
     assert check.returncode != 0
     assert f"file private/{live_data[0][2]} differs" in check.stderr
     assert f"vanban.Document.pdf #{live_data[0][0]}: private/{live_data[0][2]} has SHA-256" in check.stderr
+
+
+# A wrapper first on PATH (and as PYTHON): it records its arguments, its parent's command line (the
+# script's, as `ps` shows it) and the password it was given in the environment, then runs the real one.
+WRAPPER = """#!{python}
+import json, os, sys
+with open({log!r}, "a") as log:
+    parent = open(f"/proc/{{os.getppid()}}/cmdline", "rb").read().decode("utf-8", "replace").split("\\0")
+    log.write(json.dumps({{"tool": {name!r}, "argv": sys.argv, "parent": parent,
+                          "pgpassword": os.environ.get("PGPASSWORD")}}) + "\\n")
+os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+"""
+
+
+def _wrappers(folder: Path, log: Path) -> dict:
+    """psql, pg_restore and pg_dump on PATH, and the Python the scripts run, each recording its call."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    tools = {name: shutil.which(name) for name in ("psql", "pg_restore", "pg_dump")}
+    tools["python"] = sys.executable
+    for name, real in tools.items():
+        assert real, f"{name} is not installed"
+        wrapper = bin_dir / name
+        wrapper.write_text(WRAPPER.format(python=sys.executable, log=str(log), name=name, real=real))
+        wrapper.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHON": str(bin_dir / "python")}
+
+
+def test_a_password_in_the_database_url_is_on_no_command_line(folders, fresh_database):
+    """The scripts hand the password to pg_dump, psql and pg_restore in the environment (PGPASSWORD),
+    never as an argument; and restore.sh, given it in --database-url, takes it off its own command line
+    (ps shows the script's command line for as long as the restore runs). The test server trusts its
+    clients, so any password connects: what is checked is where the password travels."""
+    password = f"Pw-{uuid.uuid4().hex[:8]}@:/ %"
+    secrets = {password, quote(password), quote(password, safe="")}
+    live = connection.settings_dict["NAME"]
+    log = folders / "calls.jsonl"
+    tools = _wrappers(folders, log)
+
+    backups = folders / "backups"
+    done = _run(
+        "scripts/backup.sh",
+        str(backups),
+        env={**_env(live, folders / "live"), **tools, "DATABASE_URL": _url(live, password)},
+    )
+    assert done.returncode == 0
+    [backup] = backups.glob("tdv213-*Z")
+
+    # --database-url wins over DATABASE_URL from the environment (here a server that is not there).
+    env = {**_env(fresh_database, folders / "restored"), **tools, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"}
+    done = _run("scripts/restore.sh", "--database-url", _url(fresh_database, password), str(backup), env=env)
+    assert done.returncode == 0
+    assert "Verified" in done.stdout
+    assert "--database-url holds a password" in done.stderr and "PGPASSWORD or ~/.pgpass" in done.stderr
+    target = _psycopg(fresh_database)
+    try:
+        with target.cursor() as cursor, connection.cursor() as live_cursor:
+            assert _counts(cursor) == _counts(live_cursor)
+    finally:
+        target.close()
+
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert {call["tool"] for call in calls} == {"python", "pg_dump", "psql", "pg_restore"}
+    for call in calls:
+        shown = " ".join(call["argv"] + call["parent"])
+        assert not any(secret in shown for secret in secrets), call
+        if call["tool"] != "python":
+            assert call["pgpassword"] == password, call

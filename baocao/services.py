@@ -72,7 +72,7 @@ def report_content(board) -> dict:
         period = (
             f"6 tháng {'đầu' if board.half == 1 else 'cuối'} năm {board.year}" if board.half else f"năm {board.year}"
         )
-        parent = org.get_parent() if org.pk else None
+        parent = Organization.objects.get_parent(org) if org.pk else None
         parts = sections(board)
         return {
             "doc_type_label": "BÁO CÁO",

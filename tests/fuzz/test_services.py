@@ -15,7 +15,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from .harness import STATS, Fuzzer
-from .strategies import any_text, boundary_dates, date_value, dates_near, fuzz_settings, mutated, upload, vi_text
+from .strategies import (
+    any_text,
+    boundary_dates,
+    date_value,
+    dates_near,
+    derandomized,
+    fuzz_settings,
+    mutated,
+    upload,
+    vi_text,
+)
 
 N = 40  # examples per service in CI (FUZZ_SCALE multiplies it in bench/fuzz.py)
 TODAY = datetime.date.today()
@@ -174,17 +184,66 @@ def test_letters(world):
     )
 
 
-def test_link_receive_manual(world):
-    from dangvien.services import link_receive_manual
-    from tests.images import png_upload
+# Who records which paper receipt. The workplace clerk of the member (or an office or administrator
+# above) with a letter sent to a commune that no committee in the system covers is drawn about half
+# of the time, with a date from the letter's issue to today and a readable scan (PNG or PDF); the
+# rest are any user, link, date and file: another workplace's clerk or the residence side (no right),
+# a letter whose residence committee is in the system (it records the receipt itself), a link
+# already received, a date in the future, at the calendar's edges or missing, no scan, a file that
+# is not a scan.
+RECEIPT_ALLOWED = ["clerk_a", "board", "admin"]
+RECEIPT_USERS = [*RECEIPT_ALLOWED, "clerk_b", "office", "secretary"]
+RECEIPT_DAYS = 30  # the paper letter was issued this many days ago
 
-    scans = upload(extra_contents=[png_upload().read()]).map(lambda t: SimpleUploadedFile(t[0], t[1]))
-    fuzz_service(
-        "svc:link_receive_manual",
-        lambda **kw: link_receive_manual(actor=world["clerk_a"], link=world["issued"], **kw),
-        {"received_date": day(optional=True), "scan": st.one_of(st.none(), scans)},
-        n=N // 2,
+
+def receipt_requests(world):
+    """(user, link name, received date, scan as (name, bytes) or None)."""
+    from tests.images import png_upload, scanned_pdf
+
+    scans = st.sampled_from([("phieu-bao.png", png_upload().read()), ("phieu-bao.pdf", scanned_pdf())])
+    since_letter = st.integers(-RECEIPT_DAYS, 0).map(lambda n: TODAY + datetime.timedelta(days=n))
+    valid = st.tuples(st.sampled_from(RECEIPT_ALLOWED), st.just("unlisted"), since_letter, scans)
+    anything = st.tuples(
+        st.sampled_from(RECEIPT_USERS),
+        st.sampled_from(["unlisted", "issued", "received"]),
+        day(optional=True),
+        st.one_of(st.none(), scans, upload(extra_contents=[scanned_pdf()])),
     )
+    return st.one_of(valid, anything)
+
+
+def test_link_receive_manual(world):
+    """A receipt the residence side sent on paper, recorded (the link received, the scan stored) or
+    refused, never a 500 nor a partial write. Every case used to be refused: the only letter offered
+    went to a commune whose committee is in the system, which records the receipt itself."""
+    from dangvien.services import letter_issue, link_receive_manual
+    from tests import factories
+
+    name = "svc:link_receive_manual"
+    # Commune 4: no committee in the data set covers it (the residence side is not in the system).
+    elsewhere = factories.member(world["a1"], full_name="Phan Thị Giấy", commune_code=4)
+    issued_at = timezone.now() - datetime.timedelta(days=RECEIPT_DAYS)
+    unlisted = letter_issue(actor=world["clerk_a"], member=elsewhere, issued_at=issued_at)
+    assert unlisted.residence_committee_id is None
+    links = {"unlisted": unlisted, "issued": world["issued"], "received": world["links"][0]}
+    fuzzer = Fuzzer(name)
+    before = STATS["targets"][name], STATS["accepted"][name]
+
+    @fuzz_settings(N // 2)
+    @given(receipt_requests(world))
+    def case(request):
+        user, link, received_date, scan = request
+        upload_ = SimpleUploadedFile(*scan) if scan else None
+        fuzzer.service(
+            lambda: link_receive_manual(actor=world[user], link=links[link], received_date=received_date, scan=upload_),
+            inputs={"user": user, "link": link, "received_date": received_date, "scan": scan and scan[0]},
+        )
+
+    case()
+    if derandomized():
+        # The same cases every run: some record the receipt, some are refused.
+        cases, accepted = STATS["targets"][name] - before[0], STATS["accepted"][name] - before[1]
+        assert 0 < accepted < cases, f"{accepted} of {cases} manual receipt cases accepted"
 
 
 def test_change_notice(world):
@@ -389,7 +448,7 @@ def test_front_meeting_and_forms(world):
 
 
 def test_sign_correct_confirm(world):
-    from nhanxet.services import evaluation_correct, evaluations_confirm, evaluations_forward, evaluations_sign
+    from nhanxet.services import evaluation_correct, evaluations_confirm, evaluations_sign
 
     pks = [world["draft"].pk, world["signed"].pk]
     as_text = st.lists(st.one_of(st.sampled_from([str(p) for p in pks]), any_text), max_size=3)
@@ -404,17 +463,82 @@ def test_sign_correct_confirm(world):
         lambda **kw: evaluation_correct(actor=world["secretary"], evaluation=world["signed"], **kw),
         {"reason": text("Ghi nhầm")},
     )
-    for name, service in (
-        ("svc:evaluations_confirm", evaluations_confirm),
-        ("svc:evaluations_forward", evaluations_forward),
-    ):
-        fuzz_service(
-            name,
-            lambda service=service, **kw: service(actor=world["office"], commune=world["commune"], **kw),
-            {"ids": st.one_of(ids(*pks), as_text)},
-            n=N // 2,
-            refusals=(ValueError,),
+    fuzz_service(
+        "svc:evaluations_confirm",
+        lambda **kw: evaluations_confirm(actor=world["office"], commune=world["commune"], **kw),
+        {"ids": st.one_of(ids(*pks), as_text)},
+        n=N // 2,
+        refusals=(ValueError,),
+    )
+
+
+# Who forwards which forms. The office of the commune committee (or an office or administrator above
+# it) with forms the committee has confirmed is drawn about half of the time, the ids as numbers or
+# as the page sends them (text); the rest are any user with any committee and any ids: no right over
+# the commune (a branch secretary, another workplace's clerk, a group leader), a workplace committee
+# (none of its branches' forms), a draft, ids that do not exist or are not numbers.
+FORWARD_ALLOWED = ["office", "board", "admin"]
+FORWARD_USERS = [*FORWARD_ALLOWED, "secretary", "clerk_a", "leader"]
+
+
+def forward_requests(world, confirmed, others):
+    """(user, committee name, ids)."""
+    chosen = st.lists(st.sampled_from(confirmed), min_size=1, max_size=3)
+    valid_ids = st.one_of(chosen, chosen.map(lambda pks: [str(pk) for pk in pks]))
+    valid = st.tuples(st.sampled_from(FORWARD_ALLOWED), st.just("commune"), valid_ids)
+    as_text = st.lists(st.one_of(st.sampled_from([str(p) for p in confirmed + others]), any_text), max_size=3)
+    anything = st.tuples(
+        st.sampled_from(FORWARD_USERS),
+        st.sampled_from(["commune", "a"]),
+        st.one_of(ids(*others, *confirmed), as_text),
+    )
+    return st.one_of(valid, anything)
+
+
+def test_evaluations_forward(world):
+    """Confirmed forms forwarded to the workplaces (a proposal made of a form that proposes
+    commendation, the clerks of each committee told) or refused, never a 500 nor a partial write.
+    Every case used to be refused: no form of the data set was confirmed ("not confirmed yet")."""
+    from nhanxet.services import evaluation_save, evaluations_confirm, evaluations_forward, evaluations_sign
+
+    name = "svc:evaluations_forward"
+    secretary, year = world["secretary"], world["year"]
+    # Beside the signed form of a member of workplace A, one of a member of B that proposes
+    # commendation: forwarding both tells two committees and makes a proposal.
+    commend = evaluation_save(
+        actor=secretary,
+        link=world["links"][4],
+        year=year,
+        lock_version=0,
+        answers=world["answers"],
+        conclusion="commend",
+        conclusion_details="Gương mẫu trong phong trào khu phố",
+    )
+    evaluations_sign(actor=secretary, branch=world["res"], ids=[commend.pk])
+    confirmed = [
+        form.pk
+        for form in evaluations_confirm(
+            actor=world["office"], commune=world["commune"], ids=[world["signed"].pk, commend.pk]
         )
+    ]
+    fuzzer = Fuzzer(name)
+    before = STATS["targets"][name], STATS["accepted"][name]
+
+    @fuzz_settings(N // 2)
+    @given(forward_requests(world, confirmed, [world["draft"].pk]))
+    def case(request):
+        user, committee, chosen = request
+        fuzzer.service(
+            lambda: evaluations_forward(actor=world[user], commune=world[committee], ids=chosen),
+            inputs={"user": user, "committee": committee, "ids": chosen},
+            refusals=(ValueError,),  # the page catches it: "The request is incomplete; reload the page."
+        )
+
+    case()
+    if derandomized():
+        # The same cases every run: some forward the forms, some are refused.
+        cases, accepted = STATS["targets"][name] - before[0], STATS["accepted"][name] - before[1]
+        assert 0 < accepted < cases, f"{accepted} of {cases} forwarding cases accepted"
 
 
 def test_workplace_answers(world):

@@ -272,6 +272,18 @@ def _check_residence_office(actor, link):
         raise PermissionDenied(_("Only the residence commune committee may record this receipt."))
 
 
+def _received_date_problem(link, received_date) -> str | None:
+    """What is wrong with the date a letter was received, for the residence side's receipt and for
+    the paper receipt the workplace records: given, not in the future, not before the letter."""
+    if received_date is None:
+        return _("Enter the date the letter was received.")
+    if received_date > timezone.localdate():
+        return _("The date received cannot be in the future.")
+    if received_date < timezone.localtime(link.letter.issued_at).date():
+        return _("The date received cannot be before the letter was issued.")
+    return None
+
+
 def link_receive(*, actor, link, received_date, branch, group=None, signatory=None) -> ResidenceLink:
     """The residence commune committee receives the letter, assigns a branch, and acknowledges."""
     with transaction.atomic():
@@ -291,12 +303,9 @@ def link_receive(*, actor, link, received_date, branch, group=None, signatory=No
         if link.state != LinkState.LETTER_ISSUED:
             raise ValidationError(_("This letter has already been received."))
         errors = {}
-        if received_date is None:
-            errors["received_date"] = _("Enter the date the letter was received.")
-        elif received_date > timezone.localdate():
-            errors["received_date"] = _("The date received cannot be in the future.")
-        elif received_date < timezone.localtime(link.letter.issued_at).date():
-            errors["received_date"] = _("The date received cannot be before the letter was issued.")
+        problem = _received_date_problem(link, received_date)
+        if problem:
+            errors["received_date"] = problem
         if (
             branch is None
             or not branch.path.startswith(link.residence_path)
@@ -374,8 +383,9 @@ def link_receive_manual(*, actor, link, received_date, scan) -> ResidenceLink:
         link = _lock_letter_not_received(actor, link, _("This letter has already been received."))
         if link.residence_committee_id:
             raise ValidationError(_("The residence committee is in the system: it records the receipt itself."))
-        if received_date is None or received_date > timezone.localdate():
-            raise ValidationError({"received_date": _("Enter the date the letter was received (not in the future).")})
+        problem = _received_date_problem(link, received_date)
+        if problem:
+            raise ValidationError({"received_date": problem})
         if not scan:
             raise ValidationError({"scan": _("Attach the scanned acknowledgement.")})
         try:

@@ -167,6 +167,13 @@ def test_manual_receipt_when_residence_side_not_in_system(tree, clerk_a, signing
     with pytest.raises(ValidationError):
         link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan=None)
     scan = SimpleUploadedFile("phieu-bao.pdf", scanned_pdf(), content_type="application/pdf")
+    # A paper receipt dated before the letter was issued is refused at the date, as on the
+    # residence side's own receipt (it was taken, down to 0001-01-01).
+    for day in (datetime.date.today() - datetime.timedelta(days=1), datetime.date(1, 1, 1)):
+        with pytest.raises(ValidationError) as exc:
+            link_receive_manual(actor=clerk_a, link=link, received_date=day, scan=scan)
+        assert exc.value.message_dict == {"received_date": ["Ngày nhận không được trước ngày cấp giấy giới thiệu."]}
+    assert ResidenceLink.objects.get(pk=link.pk).state == LinkState.LETTER_ISSUED
     link = link_receive_manual(actor=clerk_a, link=link, received_date=datetime.date.today(), scan=scan)
     assert link.state == LinkState.RECEIVED
 

@@ -208,8 +208,13 @@ class Fuzzer:
 
     # -- pages --
 
-    def view(self, client, method: str, url: str, data=None, **extra) -> Outcome:
-        """One request through the whole stack (middleware, view, template). A GET only reads."""
+    def view(self, client, method: str, url: str, data=None, *, accepted=None, **extra) -> Outcome:
+        """One request through the whole stack (middleware, view, template). A GET only reads.
+
+        `accepted`: what acceptance means for this page, a callable(response) run in the case's
+        savepoint (it may read the database): an answer that shows no refusal but is not accepted
+        (the blank form again for an empty POST) then counts as refused, so it must not have
+        written anything. Without it, every answer that shows no refusal counts as accepted."""
         self.read_only = self.read_only or method == "get"
         errors = []
 
@@ -228,6 +233,8 @@ class Fuzzer:
                 outcome.detail = errors[0] if errors else f"HTTP {response.status_code}"
                 return outcome
             self._judge_response(response, outcome, method)
+            if accepted is not None and not outcome.rejected and not accepted(response):
+                outcome.rejected = True
             return outcome
 
         return self._case(action, inputs=data)

@@ -55,3 +55,16 @@ def test_a_page_that_writes_on_a_get_and_a_form_shown_again(world, login):
     notice = world["clerk_a"].notifications.get(key="thu")
     opened = judge("self").view(client, "get", reverse("taikhoan:notification_open", args=[notice.pk]))
     assert opened.partial_write and "taikhoan_notification" in opened.changed
+
+
+def test_a_page_that_shows_no_refusal_is_accepted_only_as_the_target_says(world, login):
+    """An empty POST to the manual receipt answers with the blank form (unbound: no errors shown).
+    Counted as accepted by default; a target that says acceptance is a redirect counts it refused,
+    so a write it made would be a partial write."""
+    client = login(world["clerk_a"])
+    url = reverse("dangvien:link_receive_manual", args=[world["issued"].pk])
+    fuzzer = judge("self")
+    blank = fuzzer.view(client, "post", url, {})
+    assert not blank.rejected and fuzzer.stats["accepted"]["self"] == 1
+    judged = fuzzer.view(client, "post", url, {}, accepted=lambda response: response.status_code == 302)
+    assert judged.rejected and not judged.partial_write and fuzzer.stats["accepted"]["self"] == 1

@@ -303,7 +303,7 @@ def commune_get(user, pk):
 def confirm_queue(commune, status: str):
     """Current forms of the commune's branches waiting at a stage (signed → confirm, confirmed → forward)."""
     return (
-        Evaluation.objects.filter(branch_path__startswith=commune.path, is_current=True, status=status)
+        Evaluation.objects.filter(commune=commune, branch_path__startswith=commune.path, is_current=True, status=status)
         .select_related("member", "branch", "workplace_committee", "document")
         .order_by("branch_path", "member__sort_key", "pk")
     )

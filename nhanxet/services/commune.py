@@ -74,7 +74,9 @@ def _commune_forms(commune: Organization, ids, *, status: str, problem: str, rel
     ids = {int(i) for i in ids}
     forms = list(
         Evaluation.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids, is_current=True, branch_path__startswith=commune.path)
+        # The forms this committee received the members of: a branch or a higher committee
+        # given as `commune` confirms none (its stamp is not the commune's).
+        .filter(pk__in=ids, is_current=True, commune=commune, branch_path__startswith=commune.path)
         .select_related("member", "workplace_committee", *related)
         .order_by("branch_path", "member__sort_key", "pk")
     )

@@ -253,6 +253,20 @@ def test_confirm_issues_numbered_documents_and_forward_tells_the_workplace(perio
     assert Notification.objects.filter(user=period["clerk_b"]).exists()
 
 
+def test_only_the_committee_that_received_the_member_confirms_and_forwards(period):
+    """The branch's secretary holds a signing role over the branch: given the branch as the
+    committee, the service confirmed the form under the branch's stamp (the page never offers it,
+    the service now refuses it too). The form's commune is the one that confirms."""
+    form = _signed(period, period["links"][0])
+    for call in (services.evaluations_confirm, services.evaluations_forward):
+        with pytest.raises(ValidationError, match="không phải phiếu hiện hành của các chi bộ trực thuộc"):
+            call(actor=period["secretary"], commune=period["res"], ids=[form.pk])
+    assert Evaluation.objects.get(pk=form.pk).status == "signed"
+    assert not Document.objects.filter(doc_type="evaluation").exists()
+    services.evaluations_confirm(actor=period["office"], commune=period["commune"], ids=[form.pk])
+    assert Evaluation.objects.get(pk=form.pk).status == "confirmed"
+
+
 def test_correction_is_a_new_version_and_replaces_the_document(period):
     old = _signed(period, period["links"][0])
     services.evaluations_confirm(actor=period["office"], commune=period["commune"], ids=[old.pk])

@@ -442,6 +442,10 @@ class Generator:
         self.offset = offset.isoformat()[-6:]
         self.day_text: dict[int, str] = {}
         self.now = timezone.now()
+        # Stamps of today stay before now: a generation run just after midnight (00:27 in Hà Nội)
+        # must not date a form 00:30.
+        local_now = timezone.localtime(self.now)
+        self.today_minutes = local_now.hour * 60 + local_now.minute if local_now.date() == self.day else 30
         self.kinds = {k.code: k.pk for k in OrganizationKind.objects.all()}
         self.name_keys: dict[str, tuple[str, str]] = {}
         self.word_cache: dict[str, list[str]] = {}
@@ -464,7 +468,10 @@ class Generator:
     def stamp(self, day: int, minute: int | None = None) -> str:
         """A local timestamp on `day`: office hours, or just after midnight today (never later than now)."""
         if minute is None:
-            minute = self.lrng.randint(0, 30) if day >= self.T else self.lrng.randint(450, 1020)
+            if day >= self.T:
+                minute = min(self.lrng.randint(0, 30), self.today_minutes)
+            else:
+                minute = self.lrng.randint(450, 1020)
         return f"{self.date(day)}T{minute // 60:02d}:{minute % 60:02d}:00{self.offset}"
 
     # ---- organisations -------------------------------------------------------------

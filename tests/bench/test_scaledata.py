@@ -324,6 +324,21 @@ def test_states_are_deterministic_and_dated_from_today(db):
     assert snapshot()["waiting"] != first["waiting"]
 
 
+def test_nothing_is_dated_after_now_when_generated_just_after_midnight(db, monkeypatch):
+    """Today's stamps fall in the first half hour of the day: generated at 00:05 in Hà Nội, none
+    may be later (CI ran the generator at 00:27 and found a form updated at 00:30)."""
+    import zoneinfo
+
+    from django.conf import settings
+
+    now = datetime.datetime.combine(timezone.localdate(), datetime.time(0, 5), zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    _generate(members=1500)
+    forms = Evaluation.objects.all()
+    assert forms.filter(updated_at__date=now.date()).exists()
+    assert not forms.filter(updated_at__gt=now).exists() and not forms.filter(signed_at__gt=now).exists()
+
+
 def test_copier_escapes_what_copy_text_needs(db):
     from django.db import connection
 

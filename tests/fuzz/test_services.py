@@ -522,23 +522,47 @@ def test_sign_correct_confirm(world):
     )
 
 
-# Who confirms which forms. The commune committee's office (or an office or administrator above it)
-# with forms of its branches that are signed, the ids as numbers or as the page sends them (text),
-# is drawn about half of the time; the rest are any user with any committee and any ids: no right
-# over the commune (a workplace's clerk, the branch secretary, a group leader), a workplace
-# committee (none of its branches' forms), a draft, ids that do not exist or are not numbers, none.
-def confirm_requests(signed, others):
+# Who confirms or forwards which forms. The commune committee's office (or an office or
+# administrator above it) with forms of its branches at the right step (signed to confirm,
+# confirmed to forward), the ids as numbers or as the page sends them (text), is drawn about half
+# of the time; the rest are any user with any committee and any ids: no right over the commune (a
+# workplace's clerk, the branch secretary, a group leader), a workplace committee or the branch
+# itself (neither received the members), a draft, ids that do not exist or are not numbers, none.
+def commune_requests(ready, others):
     """(user, committee name, ids)."""
-    chosen = st.lists(st.sampled_from(signed), min_size=1, max_size=3)
+    chosen = st.lists(st.sampled_from(ready), min_size=1, max_size=3)
     valid_ids = st.one_of(chosen, chosen.map(lambda pks: [str(pk) for pk in pks]))
     valid = st.tuples(st.sampled_from(COMMUNE_OFFICES), st.just("commune"), valid_ids)
-    as_text = st.lists(st.one_of(st.sampled_from([str(p) for p in signed + others]), any_text), max_size=3)
+    as_text = st.lists(st.one_of(st.sampled_from([str(p) for p in ready + others]), any_text), max_size=3)
     anything = st.tuples(
         st.sampled_from(COMMUNE_OFFICES + COMMUNE_OTHERS),
-        st.sampled_from(["commune", "a"]),
-        st.one_of(ids(*others, *signed), as_text),
+        st.sampled_from(["commune", "a", "res"]),
+        st.one_of(ids(*others, *ready), as_text),
     )
     return st.one_of(valid, anything)
+
+
+def _fuzz_commune_step(world, name, service, ready, what):
+    """A commune committee's step (`service`: confirm or forward) on the forms `ready` for it, the
+    cases drawn by commune_requests: refused or done, never a 500 nor a partial write; in the
+    derandomized run (the same cases every run) some are done and some refused."""
+    fuzzer = Fuzzer(name)
+    before = STATS["targets"][name], STATS["accepted"][name]
+
+    @fuzz_settings(N // 2)
+    @given(commune_requests(ready, [world["draft"].pk]))
+    def case(request):
+        user, committee, chosen = request
+        fuzzer.service(
+            lambda: service(actor=world[user], commune=world[committee], ids=chosen),
+            inputs={"user": user, "committee": committee, "ids": chosen},
+            refusals=(ValueError,),  # the page catches it: "The request is incomplete; reload the page."
+        )
+
+    case()
+    if derandomized():
+        cases, accepted = STATS["targets"][name] - before[0], STATS["accepted"][name] - before[1]
+        assert 0 < accepted < cases, f"{accepted} of {cases} {what} cases accepted"
 
 
 def test_evaluations_confirm(world):
@@ -548,45 +572,8 @@ def test_evaluations_confirm(world):
     signed form."""
     from nhanxet.services import evaluations_confirm
 
-    name = "svc:evaluations_confirm"
     signed = [world["signed"].pk, signed_commend_form(world).pk]
-    fuzzer = Fuzzer(name)
-    before = STATS["targets"][name], STATS["accepted"][name]
-
-    @fuzz_settings(N // 2)
-    @given(confirm_requests(signed, [world["draft"].pk]))
-    def case(request):
-        user, committee, chosen = request
-        fuzzer.service(
-            lambda: evaluations_confirm(actor=world[user], commune=world[committee], ids=chosen),
-            inputs={"user": user, "committee": committee, "ids": chosen},
-            refusals=(ValueError,),  # the page catches it: "The request is incomplete; reload the page."
-        )
-
-    case()
-    if derandomized():
-        # The same cases every run: some confirm the forms, some are refused.
-        cases, accepted = STATS["targets"][name] - before[0], STATS["accepted"][name] - before[1]
-        assert 0 < accepted < cases, f"{accepted} of {cases} confirmation cases accepted"
-
-
-# Who forwards which forms. The office of the commune committee (or an office or administrator above
-# it) with forms the committee has confirmed is drawn about half of the time, the ids as numbers or
-# as the page sends them (text); the rest are any user with any committee and any ids: no right over
-# the commune (a branch secretary, another workplace's clerk, a group leader), a workplace committee
-# (none of its branches' forms), a draft, ids that do not exist or are not numbers.
-def forward_requests(world, confirmed, others):
-    """(user, committee name, ids)."""
-    chosen = st.lists(st.sampled_from(confirmed), min_size=1, max_size=3)
-    valid_ids = st.one_of(chosen, chosen.map(lambda pks: [str(pk) for pk in pks]))
-    valid = st.tuples(st.sampled_from(COMMUNE_OFFICES), st.just("commune"), valid_ids)
-    as_text = st.lists(st.one_of(st.sampled_from([str(p) for p in confirmed + others]), any_text), max_size=3)
-    anything = st.tuples(
-        st.sampled_from(COMMUNE_OFFICES + COMMUNE_OTHERS),
-        st.sampled_from(["commune", "a"]),
-        st.one_of(ids(*others, *confirmed), as_text),
-    )
-    return st.one_of(valid, anything)
+    _fuzz_commune_step(world, "svc:evaluations_confirm", evaluations_confirm, signed, "confirmation")
 
 
 def test_evaluations_forward(world):
@@ -595,7 +582,6 @@ def test_evaluations_forward(world):
     Every case used to be refused: no form of the data set was confirmed ("not confirmed yet")."""
     from nhanxet.services import evaluations_confirm, evaluations_forward
 
-    name = "svc:evaluations_forward"
     commend = signed_commend_form(world)
     confirmed = [
         form.pk
@@ -603,24 +589,7 @@ def test_evaluations_forward(world):
             actor=world["office"], commune=world["commune"], ids=[world["signed"].pk, commend.pk]
         )
     ]
-    fuzzer = Fuzzer(name)
-    before = STATS["targets"][name], STATS["accepted"][name]
-
-    @fuzz_settings(N // 2)
-    @given(forward_requests(world, confirmed, [world["draft"].pk]))
-    def case(request):
-        user, committee, chosen = request
-        fuzzer.service(
-            lambda: evaluations_forward(actor=world[user], commune=world[committee], ids=chosen),
-            inputs={"user": user, "committee": committee, "ids": chosen},
-            refusals=(ValueError,),  # the page catches it: "The request is incomplete; reload the page."
-        )
-
-    case()
-    if derandomized():
-        # The same cases every run: some forward the forms, some are refused.
-        cases, accepted = STATS["targets"][name] - before[0], STATS["accepted"][name] - before[1]
-        assert 0 < accepted < cases, f"{accepted} of {cases} forwarding cases accepted"
+    _fuzz_commune_step(world, "svc:evaluations_forward", evaluations_forward, confirmed, "forwarding")
 
 
 def test_workplace_answers(world):

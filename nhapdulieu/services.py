@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -374,7 +375,9 @@ def _member_data(job, row, values, column_of, header, organizations, matcher, un
             row.problems.append((header("exemption_reason"), _("Give the reason for the exemption.")))
         else:
             try:
-                _exemption(row, None).full_clean(exclude=["member", "recorded_by"])
+                # The constraints are the same rules as the fields' validators and clean();
+                # full_clean would check each with a query of its own, four a row.
+                _exemption(row, None).full_clean(exclude=["member", "recorded_by"], validate_constraints=False)
             except ValidationError as exc:
                 for name, messages in exc.message_dict.items():
                     column = header(_EXEMPTION_COLUMNS.get(name, "exemption"))
@@ -525,7 +528,11 @@ def _existing(rows, *, lock=False) -> dict:
     for m in by_pk.values():
         m.current_exemption_categories = set()
     today = timezone.localdate()
-    current = Exemption.objects.filter(member_id__in=list(by_pk), start_date__lte=today).exclude(end_date__lt=today)
+    current = Exemption.objects.filter(start_date__lte=today).exclude(end_date__lt=today)
+    if connection.vendor == "postgresql":  # the ids as one array, as _members_where sends keys
+        current = current.filter(member_id__in=RawSQL("SELECT unnest(%s::bigint[])", [list(by_pk)]))
+    else:
+        current = current.filter(member_id__in=list(by_pk))
     for member_id, category in current.values_list("member_id", "category"):
         by_pk[member_id].current_exemption_categories.add(category)
     return out
@@ -533,8 +540,6 @@ def _existing(rows, *, lock=False) -> dict:
 
 def _members_where(condition: str, params: list, *, lock=False, **orm_filter) -> list:
     """Members matching an SQL condition on PostgreSQL (the ORM filter elsewhere)."""
-    from django.db import connection
-
     if not params[0]:
         return []
     if connection.vendor != "postgresql":

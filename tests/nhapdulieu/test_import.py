@@ -694,3 +694,27 @@ def test_the_write_locks_the_members_it_updates(tree, clerk_a, django_capture_on
     updated = [i for i, q in enumerate(sql) if q.startswith('UPDATE "dangvien_member"')]
     assert locked and updated and locked[0] < updated[0]
     assert Member.objects.get().phone == "0987654321"
+
+
+def test_the_check_costs_the_same_queries_for_more_rows_with_exemptions(
+    tree, clerk_a, django_capture_on_commit_callbacks
+):
+    """The dry run checks each row's exemption by the model's rules without a query per row
+    (full_clean checked every constraint with a SELECT of its own: four a row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    header = [*HEADER, "Miễn", "Lý do miễn", "Miễn từ ngày"]
+
+    def queries(n):
+        rows = [header] + [
+            [*member_row(i, f"Nguyễn Văn Thử{i}", f"12/3/{1960 + i}"), "Đi học tập trung", "Học lý luận", "01/09/2026"]
+            for i in range(1, n + 1)
+        ]
+        job = services.import_upload(actor=clerk_a, organization=tree["a"], uploaded=xlsx(rows))
+        with CaptureQueriesContext(connection) as captured:
+            job = run(job, clerk_a, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+        assert job.counts["create"] == n, job.problems
+        return len(captured)
+
+    assert queries(3) == queries(12)

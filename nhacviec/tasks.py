@@ -25,8 +25,7 @@ def run_sweeps(today: str | None = None, rules: list[str] | None = None) -> int:
 
     day = _day(today)
     plan = sweep_plan(day, rules)
-    for code, batch in plan:
-        hangdoi.enqueue(sweep_batch, code, batch, day.isoformat())
+    hangdoi.enqueue_many(sweep_batch, ([code, batch, day.isoformat()] for code, batch in plan))
     return len(plan)
 
 

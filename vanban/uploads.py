@@ -36,7 +36,8 @@ def is_pdf(upload) -> bool:
     return head == b"%PDF-"
 
 
-def _too_large(limit: int) -> ValidationError:
+def too_large(limit: int) -> ValidationError:
+    """The refusal of a file over `limit` bytes (scans, stamps, the PDF a visitor checks)."""
     return ValidationError(_("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)})
 
 
@@ -98,11 +99,11 @@ def store_scan(upload) -> str:
     """Store a scan (PDF, JPEG, PNG or WebP) under a name from its clean bytes; returns its private path."""
     limit = settings.UPLOAD_SCAN_MAX_BYTES
     if upload.size > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     if is_pdf(upload):
         data = upload.read(limit + 1)
         if len(data) > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         clean = clean_pdf(data)
         name = f"scans/{hashlib.sha256(clean).hexdigest()}.pdf"
         if not private_storage.exists(name):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from nhatky.access import AccessAction, access_logged
 
 from . import selectors
-from .uploads import is_pdf
+from .uploads import is_pdf, too_large
 
 
 class VerifyUploadForm(forms.Form):
@@ -20,9 +20,7 @@ class VerifyUploadForm(forms.Form):
         upload = self.cleaned_data["pdf"]
         limit = settings.UPLOAD_SCAN_MAX_BYTES
         if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)}
-            )
+            raise too_large(limit)
         if not is_pdf(upload):
             raise forms.ValidationError(_("This file is not a PDF."))
         return upload

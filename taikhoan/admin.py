@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -15,10 +17,15 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Contact"), {"fields": ("full_name", "phone", "email")}),)
     actions = ["reset_two_factor"]
 
-    @admin.action(description=_("Reset two-step login (lost phone)"))
+    @admin.action(description=_("Reset two-step login (lost phone)"), permissions=["change"])
     def reset_two_factor(self, request, queryset):
-        for user in queryset:
-            services.two_factor_reset(actor=request.user, user=user, reason="admin")
+        try:
+            with transaction.atomic():
+                for user in queryset:
+                    services.two_factor_reset(actor=request.user, user=user, reason="admin")
+        except PermissionDenied as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
         count = queryset.count()
         self.message_user(
             request,

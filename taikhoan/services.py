@@ -1,6 +1,8 @@
 """User accounts: creation goes through here so it is audited like every other write."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from nhatky.services import audit_record
 
@@ -176,9 +178,14 @@ def totp_setup_confirm(*, actor, device, token: str) -> list[str]:
 
 def two_factor_reset(*, actor, user, reason: str = "") -> None:
     """An administrator removes a user's authenticator and backup codes (a lost phone): at the
-    next login the user sets up a new one."""
+    next login the user sets up a new one. Only one who may change users may, and only a
+    superuser resets a superuser's: whoever holds a password sets up their own authenticator
+    after a reset, the very takeover two-step login is there to stop."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not actor.has_perm("taikhoan.change_user") or (user.is_superuser and not actor.is_superuser):
+        raise PermissionDenied(_("You may not reset this user's two-step login."))
 
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()

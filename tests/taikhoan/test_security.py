@@ -199,6 +199,27 @@ def test_admin_resets_a_lost_authenticator(client, tree, clerk_a, admin_user, se
     assert response["Location"].startswith(reverse("taikhoan:otp_setup"))
 
 
+def test_only_who_may_change_users_resets_and_only_a_superuser_a_superusers(client, tree, clerk_a, admin_user):
+    """A staff member who may only see the users list could reset a superuser's authenticator,
+    then set up their own with a password they held."""
+    from django.contrib.auth.models import Permission
+
+    from nhatky.models import AuditEvent
+
+    TOTPDevice.objects.create(user=admin_user, name="app", confirmed=True)
+    viewer = factories.user("viewer", roles=[], is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_user"))
+    client.force_login(viewer)
+    url = reverse("admin:taikhoan_user_changelist")
+    client.post(url, {"action": "reset_two_factor", "_selected_action": [admin_user.pk]})
+    viewer.user_permissions.add(Permission.objects.get(codename="change_user"))
+    client.force_login(viewer)
+    response = client.post(url, {"action": "reset_two_factor", "_selected_action": [admin_user.pk]}, follow=True)
+    assert "Bạn không có quyền đặt lại đăng nhập hai bước" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=admin_user).exists()
+    assert not AuditEvent.objects.filter(action="user.2fa_reset").exists()
+
+
 def test_secure_cookies_and_session_expiry_in_production():
     import os
     import subprocess

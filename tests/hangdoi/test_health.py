@@ -92,6 +92,18 @@ def test_not_for_the_world(client, django_user_model):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_staff_who_owe_their_code_are_sent_to_give_it_first(client, django_user_model, settings):
+    """The report names internal hosts: a staff member who typed only the password (two-step
+    login required of administrators) is asked for the code, not shown it."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["admin"]
+    staff = django_user_model.objects.create_user("ops", password="x-test-password-1", is_staff=True)
+    client.post(reverse("taikhoan:login"), {"username": "ops", "password": "x-test-password-1"})
+    assert client.session.get("_auth_user_id") == str(staff.pk)
+    response = get(client, reverse("health"), {"format": "json"}, REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("taikhoan:otp_setup"))
+
+
+@pytest.mark.django_db(transaction=True)
 def test_eager_mode_checks_what_there_is(client):
     status, body = health(client)
     assert status == 200 and {name.split("(")[0] for name in body} == {"Database", "Redis"}

@@ -67,3 +67,49 @@ def wait_for(condition, timeout=60, what="the condition", every=0.05):
             return
         time.sleep(every)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def sent_mail(folder) -> list[str]:
+    """The messages Django's file mail backend wrote in `folder`: one file per connection, each
+    message followed by a line of 79 '-', so one sending task's messages share a file."""
+    from pathlib import Path
+
+    return [
+        message
+        for path in Path(folder).iterdir()
+        for message in path.read_text().split("-" * 79 + "\n")
+        if message.strip()
+    ]
+
+
+def database_url() -> str:
+    """The test database as a URL, for a worker or a script in a process of its own."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def lock_waiter(cursor):
+    """The backend (pid) of this database waiting for a lock, other than the cursor's own, or None."""
+    cursor.execute("SELECT pg_stat_clear_snapshot()")  # activity is a snapshot per transaction
+    cursor.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def wait_backend_gone(pid, what="the backend to end"):
+    """Until PostgreSQL's backend `pid` is gone (a killed worker's transaction rolled back)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+
+        def gone():
+            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+            return cursor.fetchone() is None
+
+        wait_for(gone, what=what)

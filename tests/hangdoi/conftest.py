@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.db import connection
 
 from config.celery import app
-from tests.helpers import wait_for  # noqa: F401 (the outbox tests import it from here)
+from tests.helpers import database_url, wait_for  # noqa: F401 (the outbox tests import wait_for from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_NAME = "hangdoi-test@%h"
@@ -101,12 +100,6 @@ def private_root(tmp_path, settings):
     private_storage._wrapped = empty
 
 
-def _database_url():
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 class Workers:
     """Celery worker processes (prefork, one child) under one fixed name, as a restarted service has."""
 
@@ -114,7 +107,7 @@ class Workers:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.hangdoi.worker_settings",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "TEST_BROKER_URL": broker.url,
             "TEST_PRIVATE_MEDIA_ROOT": str(private_root),
             "TEST_EMAIL_DIR": str(folder / "mail"),

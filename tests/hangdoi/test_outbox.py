@@ -17,9 +17,8 @@ from hangdoi.models import OutboxMessage
 from nhacviec.models import Delivery, DeliveryStatus, Reminder, RuleCode
 from taikhoan.models import Notification
 from tests import factories
+from tests.helpers import lock_waiter, sent_mail, wait_backend_gone, wait_for
 from vanban.models import Document
-
-from .conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,26 +128,10 @@ def test_a_worker_killed_mid_sweep_is_recovered_and_each_reminder_goes_once(setu
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE taikhoan_notification IN SHARE ROW EXCLUSIVE MODE")
         run_sweeps.apply_async((day.isoformat(), [RuleCode.LETTER_MISSING]))
-
-        def waiting_pid():
-            cursor.execute("SELECT pg_stat_clear_snapshot()")  # activity is a snapshot per transaction
-            cursor.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            row = cursor.fetchone()
-            return row[0] if row else None
-
-        wait_for(lambda: waiting_pid() is not None, what="the sweep batch to reach the notices")
-        stuck = waiting_pid()
+        wait_for(lambda: lock_waiter(cursor) is not None, what="the sweep batch to reach the notices")
+        stuck = lock_waiter(cursor)
         workers.kill(first)  # mid-transaction: reminders written, notices not
-    with connection.cursor() as cursor:
-
-        def gone():
-            cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [stuck])
-            return cursor.fetchone() is None
-
-        wait_for(gone, what="PostgreSQL to roll back the dead worker's transaction")
+    wait_backend_gone(stuck, what="PostgreSQL to roll back the dead worker's transaction")
     assert Reminder.objects.count() == 0 and Notification.objects.count() == 0
     in_hand = OutboxMessage.objects.get(task="nhacviec.tasks.sweep_batch", worker__startswith="hangdoi-test@")
     assert in_hand.finished_at is None
@@ -162,7 +145,7 @@ def test_a_worker_killed_mid_sweep_is_recovered_and_each_reminder_goes_once(setu
     assert Reminder.objects.count() == 8  # 4 members × (office, signing secretary)
     assert Notification.objects.count() == 2
     assert Delivery.objects.count() == 2
-    sent = [p.read_text() for p in (tmp_path / "mail").iterdir()]
+    sent = sent_mail(tmp_path / "mail")  # one file per connection: both may share one
     assert len(sent) == 2
     assert sorted("clerk@example.org" in text for text in sent) == [False, True]
 

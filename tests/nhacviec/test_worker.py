@@ -19,7 +19,7 @@ from config.celery import app
 from nhacviec.models import Delivery, DeliveryStatus, Reminder, RuleCode
 from taikhoan.models import Notification
 from tests import factories
-from tests.helpers import wait_for
+from tests.helpers import database_url, lock_waiter, sent_mail, wait_backend_gone, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def _start_worker(queue, email_dir):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.nhacviec.worker_settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "TEST_CELERY_QUEUE": queue,
         "TEST_EMAIL_DIR": str(email_dir),
     }
@@ -99,11 +99,6 @@ def _start_worker(queue, email_dir):
     )
 
 
-def _database_url():
-    s = connection.settings_dict
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 def _kill(process):
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
@@ -120,28 +115,11 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_doubles_nothing(setup, queu
             with connection.cursor() as cursor:
                 cursor.execute("LOCK TABLE taikhoan_notification IN SHARE ROW EXCLUSIVE MODE")
                 run_sweeps.apply_async((day.isoformat(), [RuleCode.LETTER_MISSING]), queue=queue)
-
-                def waiting_pid():
-                    # Activity statistics are a snapshot per transaction unless cleared.
-                    cursor.execute("SELECT pg_stat_clear_snapshot()")
-                    cursor.execute(
-                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-                    )
-                    row = cursor.fetchone()
-                    return row[0] if row else None
-
-                wait_for(lambda: waiting_pid() is not None, what="the sweep to reach the notices")
-                stuck = waiting_pid()
+                wait_for(lambda: lock_waiter(cursor) is not None, what="the sweep to reach the notices")
+                stuck = lock_waiter(cursor)
                 _kill(worker)  # mid-transaction: reminders written, notices not
         # The dead worker's transaction is rolled back by PostgreSQL once the lock is free.
-        with connection.cursor() as cursor:
-
-            def gone():
-                cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [stuck])
-                return cursor.fetchone() is None
-
-            wait_for(gone, what="the dead worker's session to end")
+        wait_backend_gone(stuck, what="the dead worker's session to end")
         assert Reminder.objects.count() == 0 and Notification.objects.count() == 0
 
         # The next run (beat tomorrow morning, or now by hand) does all of it, once.
@@ -156,10 +134,6 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_doubles_nothing(setup, queu
     assert Reminder.objects.count() == 8
     assert Notification.objects.count() == 2
     assert Delivery.objects.count() == 2
-    # The file backend writes one file per connection, each message followed by a line of 79 '-':
-    # the two may come in one file (one sending task) or two.
-    sent = [
-        message for path in tmp_path.iterdir() for message in path.read_text().split("-" * 79 + "\n") if message.strip()
-    ]
+    sent = sent_mail(tmp_path)  # one file per connection: both may share one
     assert len(sent) == 2
     assert sorted("clerk@example.org" in text for text in sent) == [False, True]

@@ -26,6 +26,7 @@ PATH_COLUMNS = [
     ("chibo.Organization", "stamp_image"),
     ("chibo.Signatory", "signature_image"),
     ("dangvien.ResidenceLink", "acknowledgement_scan"),
+    ("chibo.MeetingAttachment", "path"),
 ]
 # Files whose SHA-256 is stored beside them: (model, file field, hash field).
 HASHED_FILES = [("vanban.Document", "pdf", "sha256"), ("nhapdulieu.ImportJob", "file", "file_sha256")]

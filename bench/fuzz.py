@@ -51,12 +51,19 @@ def run_once(*, scale: float, seed: int, report: Path, paths=("tests/fuzz",)) ->
         "FUZZ_SCALE": str(scale),
         "FUZZ_REPORT": str(report),
     }
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--hypothesis-seed={seed}", *paths]
-    # Failures are counted in the report; pytest's own exit status is not the figure.
-    subprocess.run(command, cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL)
-    if not report.exists():
-        return {}
-    return json.loads(report.read_text(encoding="utf-8"))
+    command = [
+        sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", f"--hypothesis-seed={seed}", *paths
+    ]  # fmt: skip
+    # Problems found are counted in the report, not failed; a test that fails all the same (a
+    # fixture, an import, a target that accepted nothing) ran fewer cases than it should: named.
+    done = subprocess.run(command, cwd=ROOT, env=env, check=False, capture_output=True, text=True)  # noqa: S603
+    lines = (done.stdout + "\n" + done.stderr).splitlines()
+    failed = [line for line in lines if line.startswith(("FAILED ", "ERROR"))]
+    if done.returncode and not failed:
+        last = (done.stdout.strip().splitlines() or [done.stderr.strip()[-500:]])[-1]
+        failed = [f"pytest exited {done.returncode}: {last}"]
+    part = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    return {**part, "failed_tests": failed}
 
 
 def merge(total: dict, part: dict) -> dict:
@@ -66,6 +73,7 @@ def merge(total: dict, part: dict) -> dict:
         for name, n in part.get(key, {}).items():
             total.setdefault(key, {})[name] = total.get(key, {}).get(name, 0) + n
     total.setdefault("problems", []).extend(part.get("problems", []))
+    total.setdefault("failed_tests", []).extend(part.get("failed_tests", []))
     return total
 
 
@@ -83,6 +91,7 @@ def records(total: dict, *, seeds, seconds: float) -> list[dict]:
     out[0].update(
         targets=len(total.get("targets", {})),
         never_accepted=never_accepted(total),
+        failed_tests=total.get("failed_tests", []),
         seeds=list(seeds),
         seconds=round(seconds, 1),
     )
@@ -117,14 +126,17 @@ def main(argv=None, out=sys.stdout, err=sys.stderr):
             report = Path(tmp) / f"report-{round_}.json"
             part = run_once(scale=scale, seed=seed + round_, report=report)
             seeds.append(seed + round_)
-            if not part:
+            merge(total, part)
+            if "cases" not in part:
                 err.write("bench.fuzz: the fuzz tests wrote no report (did pytest fail to start?)\n")
                 break
-            merge(total, part)
     for record in records(total, seeds=seeds, seconds=time.perf_counter() - start):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.write(summary(total) + "\n")
     out.flush()
+    if failed := total.get("failed_tests"):
+        listed = "\n  ".join(failed)
+        err.write(f"bench.fuzz: fuzz tests failed, their cases are missing from the figures:\n  {listed}\n")
     if missed := never_accepted(total):
         err.write(f"bench.fuzz: no case accepted by {', '.join(missed)}: only their refusals were fuzzed\n")
     for problem in total.get("problems", [])[:20]:

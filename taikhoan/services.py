@@ -142,14 +142,17 @@ BACKUP_CODES = 10
 
 
 def totp_setup_start(*, actor):
-    """A new, unconfirmed authenticator key for the user (replacing any earlier unconfirmed one);
-    their confirmed devices keep working until the new one is confirmed."""
+    """The unconfirmed authenticator key the user is setting up: the one already started, so that
+    reloading the page (or a request the page makes in the background) does not replace a key the
+    user has just scanned, else a new one (audited). Their confirmed devices keep working until
+    it is confirmed."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
-        device = TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
-        audit_record(actor=actor, action="user.2fa_setup_start", obj=actor, changes={})
+        device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).order_by("-pk").first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=actor, name="authenticator", confirmed=False)
+            audit_record(actor=actor, action="user.2fa_setup_start", obj=actor, changes={})
     return device
 
 

@@ -77,3 +77,23 @@ class TwoFactorMiddleware:
                 target = "taikhoan:otp_verify" if user_has_device(user) else "taikhoan:otp_setup"
                 return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+def code_wait_seconds(user) -> int | None:
+    """How long django-otp still refuses every code of the user's after wrong ones (1 s, then
+    doubling, per device), or None when some device would check a code: a right code typed while
+    all refuse is refused too, so the page says to wait rather than that the code is wrong."""
+    import math
+
+    from django.utils import timezone
+    from django_otp import devices_for_user
+
+    until = []
+    for device in devices_for_user(user):
+        allowed, data = device.verify_is_allowed()
+        if allowed or not (data and data.get("locked_until")):
+            return None  # this one checks the code: a refusal means the code is wrong
+        until.append(data["locked_until"])
+    if not until:
+        return None
+    return max(1, math.ceil((min(until) - timezone.now()).total_seconds()))

@@ -7,6 +7,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from chibo.models import MeetingStatus
@@ -20,6 +21,7 @@ from dangvien.models import LinkState
 from . import services
 from .forms import NotificationPreferenceForm
 from .services import notification_read
+from .twofactor import code_wait_seconds
 
 
 @login_required
@@ -170,11 +172,23 @@ def otp_verify(request):
         return redirect(f"{reverse('taikhoan:otp_setup')}?{urlencode({'next': _next_url(request)})}")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        wait = code_wait_seconds(request.user)  # before the code is tried: it is not even checked
         device = match_token(request.user, "".join(form.cleaned_data["token"].split()))
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", _("The code is wrong or has expired. Wait for the next one and try again."))
+        if wait:
+            form.add_error(
+                "token",
+                ngettext(
+                    "Too many wrong codes: wait %(seconds)d second, then try again.",
+                    "Too many wrong codes: wait %(seconds)d seconds, then try again.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        else:
+            form.add_error("token", _("The code is wrong or has expired. Wait for the next one and try again."))
     return render(request, "taikhoan/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -186,18 +200,13 @@ def otp_setup(request):
 
     import segno
     from django_otp import login as otp_login
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from .forms import TokenForm
 
     if not request.user.is_verified() and _has_confirmed(request.user):
         # Replacing an authenticator needs the current one first.
         return redirect(f"{reverse('taikhoan:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
-    # The key shown stays the same until it is confirmed: reloading the page (or a request the page
-    # makes in the background) must not replace a key the user has just scanned.
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = services.totp_setup_start(actor=request.user)
+    device = services.totp_setup_start(actor=request.user)
     form = TokenForm(request.POST or None)
     form.fields["token"].help_text = ""  # no backup codes yet
     if request.method == "POST" and form.is_valid():

@@ -256,3 +256,20 @@ def test_a_user_who_turned_two_step_login_on_is_asked_for_the_code(client, tree,
     login(client, "secretary")
     response = client.get(reverse("taikhoan:home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("taikhoan:otp_verify"))
+
+
+def test_a_right_code_typed_while_codes_are_refused_is_told_to_wait(client, tree, clerk_a, settings):
+    """After a wrong code django-otp refuses every code for a while: the right one typed then is
+    told to wait, not that it is wrong; after the wait it opens."""
+    settings.TWO_FACTOR_REQUIRED_ROLES = ROLES_2FA
+    device = TOTPDevice.objects.create(user=clerk_a, name="app", confirmed=True)
+    login(client, "clerk_a")
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    response = client.post(reverse("taikhoan:otp_verify"), {"token": wrong})
+    assert "Mã không đúng" in response.content.decode()
+    response = client.post(reverse("taikhoan:otp_verify"), {"token": current_code(device)})
+    assert response.status_code == 200 and "hãy chờ" in response.content.decode()
+    assert "Mã không đúng" not in response.content.decode()
+    let_time_pass(clerk_a)
+    response = client.post(reverse("taikhoan:otp_verify"), {"token": current_code(device)})
+    assert response.status_code == 302

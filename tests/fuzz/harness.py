@@ -205,6 +205,27 @@ class Fuzzer:
         self._baseline_text = None
         for key in ("targets", "accepted"):
             self.stats.setdefault(key, {}).setdefault(name, 0)
+        self._start = (self.stats["targets"][name], self.stats["accepted"][name])
+
+    def judged(self) -> tuple[int, int]:
+        """(cases, accepted): what this fuzzer has judged so far."""
+        return (
+            self.stats["targets"][self.name] - self._start[0],
+            self.stats["accepted"][self.name] - self._start[1],
+        )
+
+    def check_reached(self, *, refused_too: bool = False):
+        """The target ran and, in the same cases every run (CI: derandomized), reached what it
+        does at least once: a target whose every case is refused fuzzes only its refusals.
+        `refused_too`: and some cases were refused (a strategy drawing valid and hostile input)."""
+        from .strategies import derandomized
+
+        cases, accepted = self.judged()
+        assert cases >= 1, f"{self.name}: no case ran"
+        if derandomized():
+            assert accepted > 0, f"{self.name}: none of {cases} cases accepted, only its refusals were fuzzed"
+            if refused_too:
+                assert accepted < cases, f"{self.name}: all {cases} cases accepted, no refusal fuzzed"
 
     # -- pages --
 

@@ -1,6 +1,7 @@
 """The judge is not vacuous: a partial write, a 500, an English refusal and control characters
 stored are each seen (counted in a throwaway set of counters, not the run's)."""
 
+import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -68,3 +69,16 @@ def test_a_page_that_shows_no_refusal_is_accepted_only_as_the_target_says(world,
     assert not blank.rejected and fuzzer.stats["accepted"]["self"] == 1
     judged = fuzzer.view(client, "post", url, {}, accepted=lambda response: response.status_code == 302)
     assert judged.rejected and not judged.partial_write and fuzzer.stats["accepted"]["self"] == 1
+
+
+def test_a_target_whose_every_case_was_refused_fails_its_check(db):
+    """check_reached: cases that ran but none accepted (the write never fuzzed) fail the target;
+    with refused_too, so do cases all accepted."""
+    fuzzer = Fuzzer("svc:example", stats={}, strict=False)
+    fuzzer.stats["targets"]["svc:example"] += 3
+    with pytest.raises(AssertionError, match="none of 3 cases accepted"):
+        fuzzer.check_reached()
+    fuzzer.stats["accepted"]["svc:example"] += 3
+    fuzzer.check_reached()
+    with pytest.raises(AssertionError, match="no refusal"):
+        fuzzer.check_reached(refused_too=True)

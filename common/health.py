@@ -18,6 +18,8 @@ from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
+from common.http import client_ip
+
 
 def _closing(run):
     """A check that queries the database from the view's worker thread closes that thread's
@@ -104,7 +106,7 @@ class HealthView(HealthCheckView):
 
 def _from_allowed_network(request) -> bool:
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(client_ip(request) or "")
     except ValueError:
         return False
     return any(address in ipaddress.ip_network(net) for net in settings.HEALTH_CHECK_ALLOWED_NETS)

@@ -10,15 +10,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from common.http import client_ip
 from common.text import strip_control_chars
 
 from .models import AccessAction, AccessEvent
 
 __all__ = ["AccessAction", "access_logged", "access_record", "access_log_prune"]
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _printable(value):
@@ -42,7 +39,7 @@ def access_record(*, request, action: str, member_id=None, detail: dict | None =
         member_id=member_id,
         path=_printable(request.get_full_path())[:300],
         detail=_printable(detail or {}),
-        ip=_client_ip(request),
+        ip=client_ip(request),
     )
 
 

@@ -230,6 +230,10 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
 IMPORT_PROBLEMS_KEPT = env.int("IMPORT_PROBLEMS_KEPT", default=5000)
+# The proxies whose X-Forwarded-For is believed (common/http.py: the client's address for the
+# access log, the login lockout and the health report's network check); none by default.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 # /suc-khoe/ (common/health.py): who may read it besides staff, and its limits.
 HEALTH_CHECK_ALLOWED_NETS = env.list("HEALTH_CHECK_ALLOWED_NETS", default=["127.0.0.0/8", "::1/128"])
 HEALTH_WORKER_PING_SECONDS = env.float("HEALTH_WORKER_PING_SECONDS", default=1.0)

@@ -44,3 +44,14 @@ def client_ip(request) -> str | None:
         if not _trusted(address):
             return str(address)
     return str(remote)
+
+
+def next_url(request, default: str) -> str:
+    """Where a form sends the user back to (`next` posted or in the address) when it is an address
+    of this site, else `default` (a URL): never another host, `//host` or `/\\host` included."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default

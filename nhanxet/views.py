@@ -15,6 +15,7 @@ from chibo.permissions import BRANCH_WRITE_ROLES, SIGNING_ROLES, can_manage_bran
 from chibo.selectors import branch_get, branches_visible
 from common import xlsx
 from common.forms import run_service as _run
+from common.http import next_url
 from dangvien.selectors import member_get
 from nhatky.access import AccessAction, access_logged
 
@@ -246,10 +247,7 @@ def _form_post(request, *, branch, link, year, eval_request):
     if wants_json:
         return JsonResponse({"ok": True, **_form_json(evaluation)})
     messages.success(request, _("The form of %(name)s was saved.") % {"name": link.member.full_name})
-    target = request.POST.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("nhanxet:branch", pk=branch.pk, year=year)
+    return redirect(next_url(request, reverse("nhanxet:branch", args=[branch.pk, year])))
 
 
 @login_required

@@ -14,6 +14,7 @@ from chibo.models import MeetingStatus
 from chibo.permissions import roles_of
 from chibo.selectors import meetings_visible, organization_roots, user_roles
 from common.forms import run_service
+from common.http import next_url
 from dangvien import link_selectors
 from dangvien import selectors as member_selectors
 from dangvien.models import LinkState
@@ -151,11 +152,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-def _next_url(request, default="taikhoan:home"):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse(default)
+def _next_url(request):
+    return next_url(request, reverse("taikhoan:home"))
 
 
 @login_required

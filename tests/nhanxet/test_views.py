@@ -46,6 +46,12 @@ def test_form_autosave_json_conflict_and_field_errors(client, period):
         },
     )
     assert plain.status_code == 302 and plain["Location"] == "/nhan-xet/"
+    # Another host is never where it goes, written in any of the ways browsers read as one.
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        answers = {f"c_{k}": v for k, v in full_answers(period["period"].criteria_set).items()}
+        version = Evaluation.objects.get().lock_version
+        response = client.post(url, {"lock_version": version, **answers, "conclusion": "none", "next": elsewhere})
+        assert response["Location"] == reverse("nhanxet:branch", args=[period["res"].pk, period["year"]])
 
 
 def test_branch_page_lists_progress_and_signs(client, period):

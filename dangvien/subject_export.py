@@ -4,16 +4,19 @@ holds about one member, as one .zip an administrator hands over.
 The contents are found from the models, not listed by hand, so a table added later that points at
 a member is included without anyone remembering to: every model with a foreign key to Member, the
 rows that point at those (attendance corrections), the member's change history, the audit records
-of writes to any of them, the access log of reads of the member's data, and the PDFs of the
-documents issued about the member.
+of writes to any of them, the access log of reads of the member's data, the PDFs of the
+documents issued about the member and the scans of paper acknowledgements; and, found by a query
+of their own (a notice names no member), the absence notices that told the workplace.
 """
 
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,9 +58,33 @@ def _related(member):
     return out, ids
 
 
+def _absence_notices(member) -> list[dict]:
+    """The notices that told a workplace committee of the member's absences. Not found from the
+    models: a notice names no member (one per meeting and committee, listing its absent members),
+    so they are the notices of meetings the member missed sent to the committee of the member's
+    link. The rows and the document's number and date; not the PDF, which names the others too."""
+    from chibo.models import ABSENT_STATUSES, AbsenceNotice
+
+    notices = (
+        AbsenceNotice.objects.filter(
+            meeting__attendance__member=member,
+            meeting__attendance__status__in=ABSENT_STATUSES,
+            workplace_committee=F("meeting__attendance__link__workplace_committee"),
+        )
+        .select_related("document")
+        .distinct()
+        .order_by("pk")
+    )
+    return [
+        {**row, "document_symbol": notice.document.symbol, "document_issued_at": notice.document.issued_at}
+        for notice, row in zip(notices, _rows(notices), strict=True)
+    ]
+
+
 def subject_export(*, member) -> bytes:
     from nhatky.models import AccessEvent, AuditEvent
     from vanban.models import Document
+    from vanban.storage import private_storage
 
     related, ids = _related(member)
     audits = list(AuditEvent.objects.filter(object_type="dangvien.member", object_id=str(member.pk)))
@@ -73,6 +100,7 @@ def subject_export(*, member) -> bytes:
         "related": related,
         "audit": _rows(AuditEvent.objects.filter(pk__in=[a.pk for a in audits])),
         "access_log": _rows(AccessEvent.objects.filter(member_id=member.pk)),
+        "absence_notices": _absence_notices(member),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -80,14 +108,20 @@ def subject_export(*, member) -> bytes:
         for document in Document.objects.filter(member=member).exclude(pdf="").order_by("pk"):
             with document.pdf.open("rb") as handle:
                 archive.writestr(f"van-ban/{document.pk}.pdf", handle.read())
+        links = member.residence_links.exclude(acknowledgement_scan="").order_by("pk")
+        for link in links.values_list("pk", "acknowledgement_scan"):
+            with private_storage.open(link[1], "rb") as handle:
+                archive.writestr(f"phieu-bao/{link[0]}{Path(link[1]).suffix}", handle.read())
         archive.writestr(
             "DOC-TRUOC.txt",
             _(
                 "All data held about party member %(name)s (id %(id)s) on %(date)s.\n"
                 "du-lieu.json: the member's record, its change history, every record that refers to the "
                 "member (residence links, letters, attendance, evaluations, ratings, proposals, notices, "
-                "documents), the audit of changes and the log of who read the member's data.\n"
+                "documents), the notices of the member's absences sent to the workplace, the audit of changes "
+                "and the log of who read the member's data.\n"
                 "van-ban/: the PDFs of the documents issued about the member.\n"
+                "phieu-bao/: the scanned acknowledgements of receipts recorded on paper.\n"
             )
             % {"name": member.full_name, "id": member.pk, "date": timezone.localdate().strftime("%d/%m/%Y")},
         )

@@ -178,3 +178,46 @@ def test_every_download_and_export_is_logged():
     assert len(files) >= 15
     missing = sorted(name for name, callback in files.items() if not hasattr(callback, "access_action"))
     assert missing == []
+
+
+def test_data_subject_export_holds_absence_notices_and_paper_receipts(branch, django_capture_on_commit_callbacks):
+    """What the models do not lead to from the member: the absence notice (it names no member, it
+    lists a meeting's absent members for one workplace) and the scan of a receipt on paper."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from chibo.models import AbsenceNotice
+    from chibo.services import attendance_mark, meeting_close, meeting_schedule
+    from dangvien.services import letter_issue, link_receive_manual
+    from dangvien.subject_export import subject_export
+    from tests.images import scanned_pdf
+
+    absent = branch["links"][0].member
+    meeting = meeting_schedule(
+        actor=branch["secretary"], branch=branch["res"], kind="when_needed", starts_at=timezone.now(),
+        place="Nhà văn hóa", agenda="Họp",
+    )  # fmt: skip
+    for row in meeting.attendance.all():
+        status = "unexcused" if row.member_id == absent.pk else "present"
+        attendance_mark(
+            actor=branch["secretary"], meeting=meeting, member_id=row.member_id, status=status, version=row.version
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
+    notice = AbsenceNotice.objects.get(workplace_committee=branch["a"])
+    data = json.loads(zipfile.ZipFile(io.BytesIO(subject_export(member=absent))).read("du-lieu.json"))
+    assert [row["pk"] for row in data["absence_notices"]] == [notice.pk]
+    assert data["absence_notices"][0]["document_symbol"] == notice.document.symbol
+    present = branch["links"][1].member
+    present_data = json.loads(zipfile.ZipFile(io.BytesIO(subject_export(member=present))).read("du-lieu.json"))
+    assert present_data["absence_notices"] == []
+
+    paper = factories.member(branch["a1"], full_name="Lò Văn Giấy", commune_code=4)  # no committee there
+    link = letter_issue(actor=branch["clerk_a"], member=paper)
+    scan = scanned_pdf()
+    link = link_receive_manual(
+        actor=branch["clerk_a"], link=link, received_date=datetime.date.today(),
+        scan=SimpleUploadedFile("phieu-bao.pdf", scan, content_type="application/pdf"),
+    )  # fmt: skip
+    archive = zipfile.ZipFile(io.BytesIO(subject_export(member=paper)))
+    assert archive.read(f"phieu-bao/{link.pk}.pdf").startswith(b"%PDF-")

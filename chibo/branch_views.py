@@ -294,7 +294,6 @@ def attendance_correct(request, pk, member_pk):
 
 @login_required
 @require_POST
-@access_logged(AccessAction.DOCUMENT_DOWNLOAD)
 def meeting_invitation(request, pk):
     meeting = selectors.meeting_get(request.user, pk)
     if not can_manage_branch(request.user, meeting.branch):

@@ -396,7 +396,6 @@ def incoming_xlsx(request):
 
 @login_required
 @require_POST
-@access_logged(AccessAction.MEMBER_VIEW, "member_pk")
 def rating(request, member_pk, year):
     member = selectors.rating_subject(request.user, member_pk)
     form = RatingForm(request.POST)

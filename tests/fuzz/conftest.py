@@ -47,25 +47,17 @@ def _world():
         evaluation_save,
         evaluations_sign,
         front_meeting_record,
-        period_open,
         proposal_create,
         request_create,
     )
     from tests import factories
+    from tests.nhanxet.conftest import open_period
 
     branch = _branch()
     today = timezone.localdate()
     year = today.year
     secretary, clerk = branch["secretary"], branch["clerk_a"]
-    period = period_open(
-        actor=branch["office"],
-        organization=branch["commune"],
-        year=year,
-        scope="all",
-        branch_deadline=datetime.date(year, 12, 10),
-        confirm_deadline=datetime.date(year, 12, 20),
-        forward_deadline=datetime.date(year, 12, 31),
-    )
+    period = open_period(branch["office"], branch["commune"])
     front_meeting_record(
         actor=secretary, branch=branch["res"], year=year, held_on=today, attendees="Chi ủy; Mặt trận khu phố 1"
     )

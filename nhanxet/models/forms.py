@@ -1,5 +1,5 @@
-"""Yearly evaluation (nhận xét, Mẫu 3-213): criteria as versioned data, periods, forms and their
-sign → confirm → forward workflow, requests from the workplace, proposals and quality ratings."""
+"""Periods, requests from the workplace, the Front-committee meeting and the evaluation forms with their
+sign → confirm → forward workflow."""
 
 from django.conf import settings
 from django.db import models
@@ -7,78 +7,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from common.constraints import year_in_range
-from common.text import validate_no_control_chars, validate_single_line
+from common.text import validate_no_control_chars
 
-
-class CriteriaUse(models.TextChoices):
-    YEARLY = "yearly", _("Yearly evaluation of working members")
-    EXEMPT = "exempt", _("Members exempt from residence meetings (evaluated on request)")
-
-
-class CriteriaSet(models.Model):
-    """One version of the criteria a regulation asks for; frozen once a form uses it."""
-
-    code = models.SlugField(_("code"), max_length=40)
-    version = models.PositiveSmallIntegerField(_("version"))
-    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
-    regulation = models.CharField(_("regulation"), max_length=200, validators=[validate_single_line])
-    use = models.CharField(_("used for"), max_length=10, choices=CriteriaUse.choices)
-    # [{"code": "commend", "label": "Đề nghị biểu dương"}, ...]
-    conclusions = models.JSONField(_("conclusions"), default=list)
-    is_active = models.BooleanField(_("in force"), default=True)
-    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("criteria set")
-        verbose_name_plural = _("criteria sets")
-        ordering = ["use", "code", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="criteria_set_version_unique"),
-            models.UniqueConstraint(
-                fields=["use"], condition=Q(is_active=True), name="one_active_criteria_set_per_use"
-            ),
-            models.CheckConstraint(condition=Q(use__in=CriteriaUse.values), name="criteria_set_use_valid"),
-            models.CheckConstraint(condition=Q(version__gte=1), name="criteria_set_version_positive"),
-        ]
-
-    def __str__(self):
-        return f"{self.name} (v{self.version})"
-
-    @property
-    def is_frozen(self) -> bool:
-        return self.frozen_at is not None
-
-    def conclusion_label(self, code: str) -> str:
-        return next((c["label"] for c in self.conclusions if c["code"] == code), code)
-
-
-class Criterion(models.Model):
-    """One criterion of a set, with its three (or more) levels, best first."""
-
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
-    order = models.PositiveSmallIntegerField(_("order"))
-    code = models.SlugField(_("code"), max_length=40)
-    text = models.TextField(_("criterion"), validators=[validate_no_control_chars])
-    duty = models.CharField(_("duty (QĐ 213, Điều 2)"), max_length=40, blank=True)
-    # [{"code": "good", "label": "Nêu gương tốt"}, ...]
-    levels = models.JSONField(_("levels"), default=list)
-
-    class Meta:
-        verbose_name = _("criterion")
-        verbose_name_plural = _("criteria")
-        ordering = ["criteria_set", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_unique"),
-            models.UniqueConstraint(fields=["criteria_set", "order"], name="criterion_order_unique"),
-            models.CheckConstraint(condition=Q(text__regex=r"\S"), name="criterion_has_text"),
-        ]
-
-    def __str__(self):
-        return f"{self.order}. {self.text[:60]}"
-
-    def level_label(self, code: str) -> str:
-        return next((level["label"] for level in self.levels if level["code"] == code), "")
+from .criteria import CriteriaSet
 
 
 class PeriodScope(models.TextChoices):
@@ -335,99 +266,3 @@ class Evaluation(models.Model):
     @property
     def conclusion_label(self) -> str:
         return self.criteria_set.conclusion_label(self.conclusion) if self.conclusion else ""
-
-
-class ProposalKind(models.TextChoices):
-    COMMEND = "commend", _("Commend")
-    REMIND = "remind", _("Remind")
-    HANDLE = "handle", _("Handle")
-
-
-class ProposalAction(models.TextChoices):
-    COMMENDED = "commended", _("Commended")
-    REMINDED = "reminded", _("Reminded")
-    HANDLED = "handled", _("Handled")
-    NONE = "none", _("No action, with a reason")
-
-
-class Proposal(models.Model):
-    """The residence side proposes commendation, a reminder or handling; the workplace records what it did."""
-
-    member = models.ForeignKey("dangvien.Member", on_delete=models.PROTECT, related_name="proposals")
-    link = models.ForeignKey("dangvien.ResidenceLink", on_delete=models.PROTECT, related_name="+")
-    branch_path = models.CharField(max_length=255, editable=False)
-    workplace_committee = models.ForeignKey("chibo.Organization", on_delete=models.PROTECT, related_name="+")
-    workplace_path = models.CharField(max_length=255, editable=False)
-    kind = models.CharField(_("proposal"), max_length=10, choices=ProposalKind.choices)
-    facts = models.TextField(_("facts"), validators=[validate_no_control_chars])
-    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(_("what was done"), max_length=10, choices=ProposalAction.choices, blank=True)
-    action_note = models.TextField(_("note"), blank=True, validators=[validate_no_control_chars])
-    action_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("proposal")
-        verbose_name_plural = _("proposals")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(action="") | Q(action_at__isnull=False), name="proposal_action_has_time"
-            ),
-            models.CheckConstraint(condition=Q(kind__in=ProposalKind.values), name="proposal_kind_valid"),
-            models.CheckConstraint(condition=Q(action__in=["", *ProposalAction.values]), name="proposal_action_valid"),
-            models.CheckConstraint(condition=Q(facts__regex=r"\S"), name="proposal_has_facts"),
-            # "No action, with a reason": the reason is the note.
-            models.CheckConstraint(
-                condition=~Q(action="none") | Q(action_note__regex=r"\S"),
-                name="proposal_no_action_has_note",
-                violation_error_message=_("Say why nothing was done."),
-            ),
-            models.UniqueConstraint(
-                fields=["evaluation"], condition=Q(evaluation__isnull=False), name="one_proposal_per_evaluation"
-            ),
-        ]
-        indexes = [models.Index(fields=["workplace_path", "-created_at"], name="proposal_workplace_idx")]
-
-    def __str__(self):
-        return f"{self.member} — {self.get_kind_display()}"
-
-
-class QualityRating(models.Model):
-    """The workplace's year-end quality rating of a member (QĐ 124), beside the residence form."""
-
-    class Level(models.TextChoices):
-        EXCELLENT = "excellent", _("Completed duties excellently")
-        GOOD = "good", _("Completed duties well")
-        DONE = "done", _("Completed duties")
-        NOT_DONE = "not_done", _("Did not complete duties")
-
-    member = models.ForeignKey("dangvien.Member", on_delete=models.PROTECT, related_name="quality_ratings")
-    workplace_committee = models.ForeignKey("chibo.Organization", on_delete=models.PROTECT, related_name="+")
-    workplace_path = models.CharField(max_length=255, editable=False)
-    year = models.PositiveSmallIntegerField(_("year"))
-    level = models.CharField(_("quality rating"), max_length=10, choices=Level.choices)
-    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    notes = models.TextField(_("notes"), blank=True, validators=[validate_no_control_chars])
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    rated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("quality rating")
-        verbose_name_plural = _("quality ratings")
-        constraints = [
-            models.UniqueConstraint(fields=["member", "year"], name="one_rating_per_member_year"),
-            # The QĐ 124 levels (Level's values: the nested class is not in scope here).
-            models.CheckConstraint(
-                condition=Q(level__in=["excellent", "good", "done", "not_done"]), name="rating_level_valid"
-            ),
-            models.CheckConstraint(condition=year_in_range(), name="rating_year_range"),
-        ]
-        indexes = [models.Index(fields=["workplace_path", "year"], name="rating_workplace_idx")]
-
-    def __str__(self):
-        return f"{self.member} — {self.year}: {self.get_level_display()}"

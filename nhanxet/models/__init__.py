@@ -1,0 +1,31 @@
+"""Yearly evaluation (nhận xét, Mẫu 3-213): criteria as versioned data, periods, forms and their
+sign → confirm → forward workflow, requests from the workplace, proposals and quality ratings."""
+
+from .criteria import CriteriaSet, CriteriaUse, Criterion
+from .forms import (
+    Evaluation,
+    EvaluationPeriod,
+    EvaluationRequest,
+    EvaluationStatus,
+    FrontMeeting,
+    PeriodScope,
+    RequestPurpose,
+)
+from .workplace import Proposal, ProposalAction, ProposalKind, QualityRating
+
+__all__ = [
+    "CriteriaSet",
+    "CriteriaUse",
+    "Criterion",
+    "Evaluation",
+    "EvaluationPeriod",
+    "EvaluationRequest",
+    "EvaluationStatus",
+    "FrontMeeting",
+    "PeriodScope",
+    "Proposal",
+    "ProposalAction",
+    "ProposalKind",
+    "QualityRating",
+    "RequestPurpose",
+]

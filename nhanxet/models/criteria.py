@@ -1,0 +1,78 @@
+"""Criteria sets: the versioned criteria a regulation asks the branch to evaluate."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from common.text import validate_no_control_chars, validate_single_line
+
+
+class CriteriaUse(models.TextChoices):
+    YEARLY = "yearly", _("Yearly evaluation of working members")
+    EXEMPT = "exempt", _("Members exempt from residence meetings (evaluated on request)")
+
+
+class CriteriaSet(models.Model):
+    """One version of the criteria a regulation asks for; frozen once a form uses it."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    version = models.PositiveSmallIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
+    regulation = models.CharField(_("regulation"), max_length=200, validators=[validate_single_line])
+    use = models.CharField(_("used for"), max_length=10, choices=CriteriaUse.choices)
+    # [{"code": "commend", "label": "Đề nghị biểu dương"}, ...]
+    conclusions = models.JSONField(_("conclusions"), default=list)
+    is_active = models.BooleanField(_("in force"), default=True)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("criteria set")
+        verbose_name_plural = _("criteria sets")
+        ordering = ["use", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="criteria_set_version_unique"),
+            models.UniqueConstraint(
+                fields=["use"], condition=Q(is_active=True), name="one_active_criteria_set_per_use"
+            ),
+            models.CheckConstraint(condition=Q(use__in=CriteriaUse.values), name="criteria_set_use_valid"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="criteria_set_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def conclusion_label(self, code: str) -> str:
+        return next((c["label"] for c in self.conclusions if c["code"] == code), code)
+
+
+class Criterion(models.Model):
+    """One criterion of a set, with its three (or more) levels, best first."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    order = models.PositiveSmallIntegerField(_("order"))
+    code = models.SlugField(_("code"), max_length=40)
+    text = models.TextField(_("criterion"), validators=[validate_no_control_chars])
+    duty = models.CharField(_("duty (QĐ 213, Điều 2)"), max_length=40, blank=True)
+    # [{"code": "good", "label": "Nêu gương tốt"}, ...]
+    levels = models.JSONField(_("levels"), default=list)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["criteria_set", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_unique"),
+            models.UniqueConstraint(fields=["criteria_set", "order"], name="criterion_order_unique"),
+            models.CheckConstraint(condition=Q(text__regex=r"\S"), name="criterion_has_text"),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.text[:60]}"
+
+    def level_label(self, code: str) -> str:
+        return next((level["label"] for level in self.levels if level["code"] == code), "")

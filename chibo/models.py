@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
@@ -359,6 +360,11 @@ class Meeting(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == MeetingStatus.CLOSED
+
+    @property
+    def has_started(self) -> bool:
+        """Its date and time has come (stored in UTC, entered in Hà Nội time): only then can it be closed."""
+        return self.starts_at <= timezone.now()
 
 
 class AttendanceStatus(models.TextChoices):

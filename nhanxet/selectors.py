@@ -114,6 +114,11 @@ class BranchRow:
     def state(self) -> str:
         return form_state(self.form, self.expected)
 
+    @cached_property
+    def request_rows(self) -> list:
+        """[(request, form or None, state)]: the state as the yearly form's ('ready' can be signed)."""
+        return [(request, form, form_state(form)) for request, form in self.requests]
+
     @property
     def shown(self) -> bool:
         """On the branch's list (and its export): a yearly form is due or exists, or one was requested."""

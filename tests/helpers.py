@@ -113,3 +113,22 @@ def wait_backend_gone(pid, what="the backend to end"):
             return cursor.fetchone() is None
 
         wait_for(gone, what=what)
+
+
+def meeting_held(meeting):
+    """Lets the time of a meeting scheduled for later today pass: it is moved to a moment already
+    gone on the same day (a minute ago, or midnight in the first minute of the day), so that it
+    can be closed. A meeting on a later day is a mistake in the test."""
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    if meeting.starts_at <= now:
+        return meeting
+    if timezone.localtime(meeting.starts_at).date() != now.date():
+        raise AssertionError("only a meeting of today can be made to have taken place")
+    moment = max(now - datetime.timedelta(minutes=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    type(meeting).objects.filter(pk=meeting.pk).update(starts_at=moment)
+    meeting.starts_at = moment
+    return meeting

@@ -350,6 +350,12 @@ def attendance_mark(*, actor, meeting: Meeting, member_id: int, status: str, rea
     return row
 
 
+def _not_started_message(meeting: Meeting) -> str:
+    return _("The meeting has not taken place yet (it starts at %(when)s): close it after it is held.") % {
+        "when": timezone.localtime(meeting.starts_at).strftime("%H:%M %d/%m/%Y")
+    }
+
+
 def meeting_close(*, actor, meeting: Meeting, minutes: str, attachment=None) -> Meeting:
     """Close the meeting with its minutes (and a scan of them): attendance becomes final, each
     workplace committee with absent members gets an absence notice, repeated absences without
@@ -362,6 +368,9 @@ def meeting_close(*, actor, meeting: Meeting, minutes: str, attachment=None) -> 
         _check_branch(actor, meeting.branch)
         if meeting.is_closed:
             raise ValidationError(_("This meeting was already closed."))
+        # Before its date and time nobody can have been present or absent: no close, no absence notice.
+        if not meeting.has_started:
+            raise ValidationError(_not_started_message(meeting))
         if not minutes:
             raise ValidationError({"minutes": _("Write the minutes before closing the meeting.")})
         rows = list(Attendance.objects.filter(meeting=meeting).select_related("member", "link__workplace_committee"))

@@ -45,7 +45,7 @@ def scene(period):  # noqa: F811
         actor=secretary,
         branch=data["res"],
         kind=MeetingKind.PERIODIC,
-        starts_at=datetime.datetime.combine(today, datetime.time(8, 0), tzinfo=HCM),
+        starts_at=min(datetime.datetime.combine(today, datetime.time(8, 0), tzinfo=HCM), timezone.now()),
         place="Nhà văn hóa khu phố 1",
         agenda="Thông tin tình hình địa phương",
         year=today.year,

@@ -11,7 +11,7 @@ from chibo.models import Attendance, Meeting, Role
 from chibo.services import meeting_close, party_group_save
 from tests import factories
 from tests.chibo.test_branches import _mark_all, _schedule, at  # noqa: F401
-from tests.helpers import pdf_text, query_count
+from tests.helpers import meeting_held, pdf_text, query_count
 
 _count = query_count
 
@@ -175,7 +175,7 @@ def test_attendance_screen_query_count_is_fixed_for_300_members(client, branch):
 
 
 def test_closed_meeting_shows_notice_to_the_workplace(client, branch, django_capture_on_commit_callbacks):
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
     with django_capture_on_commit_callbacks(execute=True):
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
@@ -231,7 +231,7 @@ def test_exports_hold_the_sheet(client, branch):
 
 def test_repeat_absence_is_flagged_on_the_member_record(client, branch):
     for day in (datetime.date.today() - datetime.timedelta(days=1), datetime.date.today()):
-        meeting = _schedule(branch, day=day)
+        meeting = meeting_held(_schedule(branch, day=day))
         _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
     client.force_login(branch["clerk_a"])
@@ -245,7 +245,7 @@ def test_repeat_absence_is_flagged_on_the_member_record(client, branch):
 def test_close_with_minutes_attachment_and_notification_page(client, branch, django_capture_on_commit_callbacks):
     from tests.images import png_upload
 
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
     client.force_login(branch["secretary"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -22,7 +22,7 @@ from dangvien.models import LinkState
 from nhatky.models import AuditEvent
 from taikhoan.models import Notification
 from tests import factories
-from tests.helpers import pdf_text
+from tests.helpers import meeting_held, pdf_text
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -177,7 +177,7 @@ def test_excused_absence_needs_a_reason(branch):
 
 
 def test_close_needs_everyone_marked_and_minutes(branch):
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     with pytest.raises(ValidationError):
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
     _mark_all(branch, meeting, ["present"] * 5)
@@ -209,7 +209,7 @@ def test_close_sends_one_absence_notice_per_workplace_and_flags_repeat_absence(
     link0.refresh_from_db()
     assert link0.unexcused_streak == 1
 
-    second = _schedule(branch)
+    second = meeting_held(_schedule(branch))
     _mark_all(branch, second, statuses)
     meeting_close(actor=branch["secretary"], meeting=second, minutes="Biên bản lần hai")
     link0.refresh_from_db()
@@ -223,7 +223,7 @@ def test_close_sends_one_absence_notice_per_workplace_and_flags_repeat_absence(
 
 
 def test_after_closing_only_a_correction_with_reason_changes_attendance(branch):
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
     meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
     row = Attendance.objects.get(meeting=meeting, member=branch["links"][0].member)
@@ -252,7 +252,7 @@ def test_after_closing_only_a_correction_with_reason_changes_attendance(branch):
 
 def test_close_without_branch_signatory_is_refused_and_nothing_changes(branch):
     branch["res"].signatories.update(is_active=False)
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
     with pytest.raises(ValidationError):
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
@@ -284,6 +284,7 @@ def test_invitation_and_absence_notice_pdfs_read_back(branch, django_capture_on_
     for expected in expected_lines:
         assert expected in text, expected
     _mark_all(branch, meeting, ["unexcused", "excused", "present", "present", "present"])
+    meeting_held(meeting)
     with django_capture_on_commit_callbacks(execute=True):
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
     notice = AbsenceNotice.objects.get(workplace_committee=branch["a"])
@@ -302,7 +303,7 @@ def test_invitation_and_absence_notice_pdfs_read_back(branch, django_capture_on_
 
 def test_absence_notification_goes_to_the_committee_office_not_above(branch, django_capture_on_commit_callbacks):
     province_clerk = factories.user("province_clerk", roles=[(branch["province"], Role.CLERK)])
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     _mark_all(branch, meeting, ["unexcused", "present", "present", "present", "present"])
     with django_capture_on_commit_callbacks(execute=True):
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
@@ -373,7 +374,7 @@ def test_changing_the_time_announces_again_and_revokes_the_printed_invitation(
 def test_refused_close_keeps_no_attachment(branch):
     from tests.images import png_upload
 
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     with pytest.raises(ValidationError):
         meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản", attachment=png_upload())
     assert not meeting.attachments.exists()
@@ -396,3 +397,45 @@ def test_a_periodic_meeting_in_the_grace_days_after_its_half_year_is_kept(branch
     meeting = _schedule(branch, day=day, year=year, half=half)
     meeting.refresh_from_db()
     assert (meeting.year, meeting.half) == (year, half) and meeting.starts_at.date() == day
+
+
+def test_a_meeting_cannot_be_closed_before_it_takes_place(branch, client):
+    """Its date and time (Hà Nội time) decides: before it nobody was present or absent, so neither
+    the close nor the absence notices it sends can happen; the page says when it can be closed."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from vanban.models import Document
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    coming = _schedule(branch, day=tomorrow, starts_at=at(tomorrow, 7, 0))
+    _mark_all(branch, coming, ["excused", "present", "present", "unexcused", "present"])
+    documents = Document.objects.count()
+    with pytest.raises(ValidationError, match="chưa diễn ra"):
+        meeting_close(actor=branch["secretary"], meeting=coming, minutes="Biên bản")
+    coming.refresh_from_db()
+    assert coming.status == "scheduled" and coming.closed_at is None and not coming.minutes
+    assert not AbsenceNotice.objects.filter(meeting=coming).exists()
+    assert Document.objects.count() == documents
+    assert not AuditEvent.objects.filter(action="meeting.close").exists()
+
+    # An hour from now in Hà Nội is still to come, whatever the server's own clock zone.
+    soon = timezone.now() + datetime.timedelta(hours=1)
+    later = _schedule(branch, day=timezone.localdate(soon), starts_at=soon, kind=MeetingKind.WHEN_NEEDED)
+    assert not later.has_started
+    client.force_login(branch["secretary"])
+    page = client.get(reverse("chibo:meeting", args=[coming.pk])).content.decode()
+    close_url = reverse("chibo:meeting_close", args=[coming.pk])
+    assert 'data-testid="not-started"' in page and "07:00" in page and close_url not in page
+    response = client.post(close_url, {"minutes": "Biên bản"}, follow=True)
+    assert "chưa diễn ra" in response.content.decode()
+    coming.refresh_from_db()
+    assert coming.status == "scheduled"
+
+    # Once its time has passed the same meeting closes and its absences are notified.
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    Meeting.objects.filter(pk=coming.pk).update(starts_at=past)
+    coming.refresh_from_db()
+    assert coming.has_started
+    meeting_close(actor=branch["secretary"], meeting=coming, minutes="Biên bản")
+    assert AbsenceNotice.objects.filter(meeting=coming).count() == 2

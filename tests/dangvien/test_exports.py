@@ -246,8 +246,9 @@ def test_inbox_export_queries_do_not_grow_with_rows(client, inbox, django_assert
 def test_absence_notices_export_one_row_per_absent_member(client, branch):
     from chibo.services import meeting_close
     from tests.chibo.test_branches import _mark_all, _schedule
+    from tests.helpers import meeting_held
 
-    meeting = _schedule(branch)
+    meeting = meeting_held(_schedule(branch))
     _mark_all(branch, meeting, ["excused", "present", "present", "present", "unexcused"])
     meeting_close(actor=branch["secretary"], meeting=meeting, minutes="Biên bản")
     for clerk, absent in ((branch["clerk_a"], ["Trần Văn Thứ0"]), (branch["clerk_b"], ["Trần Văn Thứ4"])):

@@ -7,6 +7,7 @@ import pytest
 
 from chibo.models import Commune, Meeting, Role
 from tests import factories
+from tests.helpers import meeting_held
 from tests.images import configure_signing
 
 from .test_journeys import login
@@ -102,7 +103,14 @@ def test_secretary_runs_a_meeting_on_a_phone(phone, live_server, data, shot):
     duc.get_by_role("button", name="Có mặt").tap()
     duc.locator("[data-state]").get_by_text("Đã lưu").wait_for()
 
+    # Scheduled for 19:30 today: until then it cannot be closed, and the page says so.
     phone.get_by_role("link", name="Chi bộ khu phố 1").click()
+    meeting = Meeting.objects.get()
+    if not meeting.has_started:
+        phone.get_by_test_id("not-started").wait_for()
+        assert phone.locator("#id_minutes").count() == 0
+        meeting_held(meeting)
+        phone.reload()
     phone.locator("#id_minutes").fill("Chi ủy thông tin tình hình; đảng viên góp ý về vệ sinh môi trường.")
     phone.once("dialog", lambda dialog: dialog.accept())
     phone.get_by_role("button", name="Kết thúc buổi sinh hoạt").click()

@@ -66,7 +66,8 @@ def _world():
         actor=secretary,
         branch=branch["res"],
         kind=MeetingKind.WHEN_NEEDED,
-        starts_at=timezone.now() + datetime.timedelta(hours=2),
+        # Under way: attendance can be taken and the meeting closed (not before it starts).
+        starts_at=timezone.now() - datetime.timedelta(minutes=1),
         place="Nhà văn hóa khu phố 1",
         agenda="Sinh hoạt định kỳ",
     )

@@ -219,3 +219,43 @@ def test_commune_and_workplace_pages_queries_do_not_grow(client, period):
     assert query_count(client, commune_url) == few_commune
     client.force_login(period["clerk_a"])
     assert query_count(client, incoming_url) == few_incoming
+
+
+def test_select_all_ready_includes_forms_asked_for_by_the_workplace(client, period):
+    """Every form that can be signed carries the mark "select all ready" ticks, the requested ones
+    too; a request's incomplete draft has no box to tick (signing it would be refused)."""
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    yearly = fill(period, period["links"][0])
+    due = timezone.localdate() + datetime.timedelta(days=5)
+    asked = [
+        services.request_create(actor=period["clerk_a"], member=link.member, purpose="award", details="", due_date=due)
+        for link in period["links"][1:3]
+    ]
+    ready = services.evaluation_save(
+        actor=period["secretary"],
+        link=period["links"][1],
+        year=period["year"],
+        lock_version=0,
+        answers=full_answers(period["period"].criteria_set),
+        conclusion="none",
+        request=asked[0],
+    )
+    partial = services.evaluation_save(
+        actor=period["secretary"],
+        link=period["links"][2],
+        year=period["year"],
+        lock_version=0,
+        answers={"example": "good"},
+        request=asked[1],
+    )
+    client.force_login(period["secretary"])
+    page = client.get(reverse("nhanxet:branch", args=[period["res"].pk, period["year"]])).content.decode()
+    ticked = {int(pk) for pk in re.findall(r'name="forms" value="(\d+)" data-ready', page)}
+    assert ticked == {yearly.pk, ready.pk}
+    assert f'value="{partial.pk}"' not in page
+    client.post(reverse("nhanxet:sign", args=[period["res"].pk, period["year"]]), {"forms": sorted(ticked)})
+    assert set(Evaluation.objects.filter(status="signed").values_list("pk", flat=True)) == {yearly.pk, ready.pk}

@@ -84,7 +84,7 @@ def world(period, django_capture_on_commit_callbacks):  # noqa: F811
         closed = meeting_schedule(
             actor=secretary,
             branch=res,
-            starts_at=datetime.datetime.combine(today, datetime.time(8, 0), tzinfo=HCM),
+            starts_at=min(datetime.datetime.combine(today, datetime.time(8, 0), tzinfo=HCM), timezone.now()),
             year=today.year,
             half=half,
             **scheduled,

@@ -88,4 +88,14 @@ def dashboard_charts(board) -> tuple[list[Chart], Chart | None]:
         str(_("Share of the forms due that were signed, per year.")),
         [(str(year), f["signed_pct"]) for year, f in board.trend],
     )
-    return [c for c in by_child if c.bars], (trend if len(trend.bars) > 1 else None)
+    scores = [
+        percent_bars(
+            f"chart-scores-{block.scheme.code}",
+            str(_("Year-end scores (%(scheme)s), share per band of points") % {"scheme": block.scheme.short_name}),
+            str(_("How the recorded scores spread, in bands of a tenth of the highest score.")),
+            [(label, pct) for _key, label, _n, pct in block.scores],
+        )
+        for block in board.ratings
+        if block.scores and any(n for _k, _l, n, _p in block.scores)
+    ]
+    return [c for c in by_child if c.bars] + scores, (trend if len(trend.bars) > 1 else None)

@@ -34,7 +34,15 @@ from dangvien.models import (
 )
 from dangvien.selectors import awaiting_letter, exemptions_on, letters_not_received
 from nhacviec.models import ReminderRule, RuleCode
-from nhanxet.models import Evaluation, EvaluationPeriod, EvaluationRequest, EvaluationStatus, PeriodScope, QualityRating
+from nhanxet.models import (
+    Evaluation,
+    EvaluationPeriod,
+    EvaluationRequest,
+    EvaluationStatus,
+    PeriodScope,
+    QualityRating,
+    RatingScheme,
+)
 from nhanxet.selectors import forms_unrated, links_due_yearly, links_held
 
 SIGNED = (EvaluationStatus.SIGNED, EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
@@ -334,13 +342,47 @@ def _conclusion_figure(code, label=""):
     )
 
 
-def _rating_figure(level, label=""):
+def _rating_figure(scheme, level, label=""):
+    """Covered members rated at `level` under the scheme with code `scheme` in the year."""
     return Figure(
-        f"rating.{level}",
+        f"rating.{scheme}.{level}",
         label or level,
         lambda c: [
             (
-                QualityRating.objects.filter(year=c.year, member__covered_213=True, level=level),
+                QualityRating.objects.filter(year=c.year, member__covered_213=True, scheme__code=scheme, level=level),
+                "workplace_path",
+                "member_id",
+            )
+        ],
+    )
+
+
+# A scored scheme's points are counted in ten bands of a tenth of its highest score each (the top
+# score falls in the last), for the distribution the boards see beside the levels.
+SCORE_BANDS = 10
+
+
+def score_band(score, top: int) -> int:
+    return min(int(score * SCORE_BANDS // top), SCORE_BANDS - 1)
+
+
+def score_band_bounds(band: int, top: int) -> tuple:
+    """(lowest, below) of a band; the last band holds the top score too."""
+    return band * top / SCORE_BANDS, (band + 1) * top / SCORE_BANDS
+
+
+def _score_figure(scheme, band):
+    top = scheme.score_max
+    low, high = score_band_bounds(band, top)
+    last = band == SCORE_BANDS - 1
+    scored = Q(score__gte=low) & (Q(score__lte=top) if last else Q(score__lt=high))
+    label = _("%(scheme)s: %(low)s to %(high)s points") if last else _("%(scheme)s: %(low)s to under %(high)s points")
+    return Figure(
+        f"score.{scheme.code}.{band}",
+        label % {"scheme": scheme.short_name, "low": f"{low:g}", "high": f"{top if last else high:g}"},
+        lambda c: [
+            (
+                QualityRating.objects.filter(scored, year=c.year, member__covered_213=True, scheme=scheme),
                 "workplace_path",
                 "member_id",
             )
@@ -349,16 +391,28 @@ def _rating_figure(level, label=""):
 
 
 EXEMPT_FIGURES = [_exempt_figure(value, label) for value, label in ExemptionCategory.choices]
-RATING_FIGURES = [_rating_figure(value, label) for value, label in QualityRating.Level.choices]
-BY_KEY = {f.key: f for f in FIGURES + EXEMPT_FIGURES + RATING_FIGURES}
+BY_KEY = {f.key: f for f in FIGURES + EXEMPT_FIGURES}
 
 
 def figure(key: str) -> Figure | None:
-    """The figure behind a key, conclusions included (their codes are data of the criteria sets)."""
+    """The figure behind a key, conclusions and ratings included (their codes are data: of the
+    criteria sets, of the rating schemes)."""
     if key in BY_KEY:
         return BY_KEY[key]
-    if key.startswith("conclusion.") and key.count(".") == 1 and len(key) < 60:
-        return _conclusion_figure(key.split(".", 1)[1])
+    if len(key) >= 80:
+        return None
+    parts = key.split(".")
+    if parts[0] == "conclusion" and len(parts) == 2:
+        return _conclusion_figure(parts[1])
+    if parts[0] in ("rating", "score") and len(parts) == 3:
+        scheme = RatingScheme.objects.filter(code=parts[1]).first()
+        if scheme is None:
+            return None
+        if parts[0] == "rating":
+            level = scheme.level(parts[2])
+            return _rating_figure(scheme.code, parts[2], f"{scheme.short_name}: {level['label']}") if level else None
+        if scheme.has_score and parts[2].isdigit() and int(parts[2]) < SCORE_BANDS:
+            return _score_figure(scheme, int(parts[2]))
     return None
 
 
@@ -412,15 +466,23 @@ def _answer_counts(ctx, leaf):
     ):
         leaf[path][f"conclusion.{conclusion or 'none'}"] += n
     conclusion = _yearly(ctx).filter(member=OuterRef("member"), status__in=SIGNED).values("conclusion")[:1]
-    for path, level, concl, n in (
+    for path, scheme, level, concl, n in (
         QualityRating.objects.filter(year=ctx.year, member__covered_213=True)
         .annotate(concl=conclusion)
         .order_by()
-        .values_list("workplace_path", "level", "concl")
+        .values_list("workplace_path", "scheme__code", "level", "concl")
         .annotate(n=Count("pk"))
     ):
-        leaf[path][f"rating_x.{level}.{concl or '-'}"] += n
-        leaf[path][f"rating.{level}"] += n
+        leaf[path][f"rating_x.{scheme}.{level}.{concl or '-'}"] += n
+        leaf[path][f"rating.{scheme}.{level}"] += n
+    for path, scheme, top, score, n in (
+        QualityRating.objects.filter(year=ctx.year, member__covered_213=True, score__isnull=False)
+        .exclude(scheme__score_max=None)
+        .order_by()
+        .values_list("workplace_path", "scheme__code", "scheme__score_max", "score")
+        .annotate(n=Count("pk"))
+    ):
+        leaf[path][f"score.{scheme}.{score_band(score, top)}"] += n
 
 
 def compute(ctx: Context) -> dict[str, Counter]:

@@ -18,9 +18,9 @@ from chibo.selectors import (
     organization_roots,
 )
 from dangvien.models import HELD_STATES, INTRODUCED_STATES, ExemptionCategory, ResidenceLink
-from nhanxet.models import CriteriaSet, QualityRating
+from nhanxet.models import CriteriaSet, RatingScheme
 
-from .figures import NOT_INTRODUCED, Context, figure
+from .figures import NOT_INTRODUCED, SCORE_BANDS, Context, figure, score_band_bounds
 from .models import FiguresRefresh, OrgFigures
 
 MAX_CHILDREN = 1000
@@ -82,8 +82,23 @@ class Dashboard:
     exemptions: list = field(default_factory=list)  # [(key, label, n)]
     conclusions: list = field(default_factory=list)  # [(key, label, n)]
     levels: list = field(default_factory=list)  # [(criteria set, [(criterion, [(label, n, pct)])])]
-    ratings: list = field(default_factory=list)  # [(key, label, n, [n per conclusion])]
+    ratings: list = field(default_factory=list)  # [RatingBlock] per rating scheme with ratings (or of the year)
     rating_columns: list = field(default_factory=list)  # [(code, label)] of the conclusions
+
+
+@dataclass
+class RatingBlock:
+    """The year's ratings under one scheme: per level beside the residence conclusions, and for a
+    scored scheme how the scores spread (ten bands)."""
+
+    scheme: RatingScheme
+    rows: list  # [(key, label, n, [n per conclusion])]
+    total: int
+    scores: list = field(default_factory=list)  # [(key, label, n, pct)]
+
+    @property
+    def scores_top(self) -> int:
+        return max((n for _k, _l, n, _p in self.scores), default=0)
 
 
 @dataclass
@@ -168,15 +183,38 @@ def _answers(board: Dashboard):
     ordered = [c for c in labels if c in codes] + [c for c in codes if c not in labels]
     board.conclusions = [(f"conclusion.{c}", labels.get(c, c), f[f"conclusion.{c}"]) for c in ordered]
     board.rating_columns = [(c, labels.get(c, c)) for c in ordered] + [("-", _("No signed form"))]
-    board.ratings = [
-        (
-            f"rating.{level}",
-            label,
-            f[f"rating.{level}"],
-            [f[f"rating_x.{level}.{code}"] for code, _l in board.rating_columns],
-        )
-        for level, label in QualityRating.Level.choices
-    ]
+    board.ratings = rating_blocks(f, board.year, board.rating_columns)
+
+
+def rating_blocks(f, year: int, columns) -> list[RatingBlock]:
+    """A block for each rating scheme the year's ratings were recorded under, and for the scheme
+    of the year even before any rating (the boards see which rules apply)."""
+    used = {k.split(".")[1] for k in f if k.startswith("rating.") and f[k]}
+    schemes = list(RatingScheme.objects.order_by("first_year"))  # a handful of rows, read once
+    of_year = next((s for s in reversed(schemes) if s.first_year <= year), None)
+    blocks = []
+    for scheme in schemes:
+        if scheme.code not in used and scheme != of_year:
+            continue
+        rows = [
+            (
+                f"rating.{scheme.code}.{level['code']}",
+                level["label"],
+                f[f"rating.{scheme.code}.{level['code']}"],
+                [f[f"rating_x.{scheme.code}.{level['code']}.{code}"] for code, _l in columns],
+            )
+            for level in scheme.levels
+        ]
+        block = RatingBlock(scheme=scheme, rows=rows, total=sum(n for _k, _l, n, _r in rows))
+        if scheme.has_score:
+            counts = [f[f"score.{scheme.code}.{band}"] for band in range(SCORE_BANDS)]
+            scored = sum(counts)
+            for band, n in enumerate(counts):
+                low, high = score_band_bounds(band, scheme.score_max)
+                label = f"{low:g}–{high:g}" if band < SCORE_BANDS - 1 else f"{low:g}–{scheme.score_max}"
+                block.scores.append((f"score.{scheme.code}.{band}", label, n, _pct(n, scored)))
+        blocks.append(block)
+    return blocks
 
 
 def drill_members(user, org_pk: int, key: str, year: int):

@@ -95,7 +95,9 @@ def report_content(board) -> dict:
                     }
                     for i, (title, items) in enumerate(parts)
                 ],
-                "table_number": ROMAN[len(parts)],
+                "ratings_number": ROMAN[len(parts)] if board.ratings else "",
+                "ratings": [_rating_section(block) for block in board.ratings],
+                "table_number": ROMAN[len(parts) + (1 if board.ratings else 0)],
                 "headers": ["Tổ chức", *[label for _key, label in REPORT_COLUMNS]],
                 "rows": [
                     (child.org.name, [number(child.f[key]) for key, _label in REPORT_COLUMNS])
@@ -104,6 +106,24 @@ def report_content(board) -> dict:
                 "total": [number(board.f[key]) for key, _label in REPORT_COLUMNS],
             },
         }
+
+
+def _rating_section(block) -> dict:
+    """The year's ratings under one scheme as the report prints them: the regulation, each level
+    with its count and share, and for a scored scheme the spread of the scores."""
+    from .tables import number
+
+    total = block.total
+    return {
+        "scheme": block.scheme.short_name,
+        "regulation": block.scheme.regulation,
+        "total": number(total),
+        "levels": [
+            (label, number(n), f"{number(round(100 * n / total, 1))} %" if total else "")
+            for _key, label, n, _row in block.rows
+        ],
+        "scores": [(label, number(n)) for _key, label, n, _pct in block.scores if n],
+    }
 
 
 def report_issue(*, actor, board) -> "Document":  # noqa: F821 (vanban.models.Document)

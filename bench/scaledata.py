@@ -71,6 +71,7 @@ from nhanxet.models import (
     FrontMeeting,
     Proposal,
     QualityRating,
+    RatingScheme,
 )
 from nhatky.services import audit_record
 from taikhoan.models import User
@@ -1013,13 +1014,19 @@ class Generator:
                 "workplace_committee_id",
                 "workplace_path",
                 "year",
+                "scheme_id",
+                "score",
+                "group_scores",
                 "level",
+                "lower_reason",
                 "evaluation_id",
                 "notes",
                 "rated_by_id",
                 "rated_at",
             ],
         )
+        # The year's rating scheme (QĐ 366 from 2025: a score in the level's band).
+        self.scheme = RatingScheme.objects.of_year(self.year)
         return [
             self.documents,
             self.links,
@@ -1359,7 +1366,11 @@ class Generator:
                     workplace.id,
                     workplace.path,
                     self.year,
+                    self.scheme.pk,
+                    _score_in_band(self.scheme, level, member_id),
+                    "{}",
                     level,
+                    "",
                     eid,
                     "",
                     workplace.office,
@@ -1683,6 +1694,19 @@ def _accumulate(weights):
 
 _CONCLUSIONS = _cumulative(CONCLUSIONS)
 _RATING_LEVELS = _cumulative(RATING_LEVELS)
+
+
+def _score_in_band(scheme, level: str, member_id: int):
+    """A whole score inside the level's band, from the member's id (no draw from the generators:
+    adding scores left the rest of a seed's data unchanged); None for a scheme without scores."""
+    if not scheme.has_score:
+        return None
+    rank = scheme.rank(level)
+    low = scheme.levels[rank]["min_score"] or 0
+    high = scheme.levels[rank - 1]["min_score"] if rank else scheme.score_max + 1
+    return low + (member_id * 7919) % (high - low)
+
+
 _PROPOSALS = {"commend": ("commend", "commended"), "handle": ("handle", "reminded")}
 # The tables loaded with the members: their secondary indexes are rebuilt after the load.
 BULK_TABLES = [Member, MemberNameWord, ResidenceLink, Document, Evaluation, ChangeNotice, Attendance]

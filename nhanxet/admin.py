@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import CriteriaSet, Criterion
+from .models import CriteriaSet, Criterion, RatingScheme
 
 
 class CriterionInline(admin.TabularInline):
@@ -47,3 +47,17 @@ class CriteriaSetAdmin(admin.ModelAdmin):
                 services.criteria_set_activate(actor=request.user, criteria_set=criteria_set)
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+
+@admin.register(RatingScheme)
+class RatingSchemeAdmin(admin.ModelAdmin):
+    """A new rating regulation is a new scheme with the first year it rates; one in use is read-only."""
+
+    list_display = ["short_name", "first_year", "score_max", "frozen_at"]
+    readonly_fields = ["frozen_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_frozen)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)

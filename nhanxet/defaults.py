@@ -1,5 +1,5 @@
-"""The criteria sets of QĐ 213-QĐ/TW and HD 33-HD/BTCTW as seeded by the migration (a new
-regulation is a new version added in the admin, not a code change)."""
+"""The criteria sets of QĐ 213-QĐ/TW and HD 33-HD/BTCTW and the rating schemes, as the migrations
+seed them (a new regulation is new data added by the national administrator, not a code change)."""
 
 REGULATION = "Quy định 213-QĐ/TW; Hướng dẫn 33-HD/BTCTW"
 
@@ -78,4 +78,59 @@ def seed(CriteriaSet, Criterion):  # noqa: N803 - model classes, historical or r
                 levels=[{"code": lc, "label": label} for lc, label in zip(LEVEL_CODES, labels, strict=True)],
             )
             for order, (c_code, duty, text, labels) in enumerate(chosen, start=1)
+        )
+
+
+# ---- rating schemes ------------------------------------------------------------------------------
+# QĐ 124-QĐ/TW (04/10/2023) rated in four levels; QĐ 366-QĐ/TW (30/08/2025) replaced it with a
+# 100-point score of two groups (30 and 70 points as reported in the press; HD 43-HD/BTCTW of
+# 31/10/2025 guides it) and the same four levels by score band, each level with conditions of
+# its own, so a committee may rate below the band, never above. Ratings of years up to 2024
+# stay under QĐ 124. An official text that says otherwise is a new scheme, not a code change.
+
+LEVEL_LABELS = [
+    ("excellent", "Hoàn thành xuất sắc nhiệm vụ"),
+    ("good", "Hoàn thành tốt nhiệm vụ"),
+    ("done", "Hoàn thành nhiệm vụ"),
+    ("not_done", "Không hoàn thành nhiệm vụ"),
+]
+
+SCHEMES = [
+    {
+        "code": "qd124",
+        "short_name": "QĐ 124",
+        "regulation": "Quy định số 124-QĐ/TW ngày 04/10/2023 của Bộ Chính trị về kiểm điểm và đánh giá, xếp loại "
+        "chất lượng hằng năm đối với tập thể, cá nhân trong hệ thống chính trị",
+        "guidance": "Hướng dẫn số 25-HD/BTCTW của Ban Tổ chức Trung ương",
+        # The earliest year the application records: years before QĐ 366 are rated in its levels.
+        "first_year": 2000,
+        "score_max": None,
+        "groups": [],
+        "levels": [{"code": code, "label": label, "min_score": None} for code, label in LEVEL_LABELS],
+    },
+    {
+        "code": "qd366",
+        "short_name": "QĐ 366",
+        "regulation": "Quy định số 366-QĐ/TW ngày 30/08/2025 của Bộ Chính trị về kiểm điểm, đánh giá, xếp loại "
+        "chất lượng đối với tập thể, cá nhân trong hệ thống chính trị",
+        "guidance": "Hướng dẫn số 43-HD/BTCTW ngày 31/10/2025 của Ban Tổ chức Trung ương",
+        "first_year": 2025,
+        "score_max": 100,
+        "groups": [
+            {"code": "general", "label": "Nhóm tiêu chí chung", "max": 30},
+            {"code": "tasks", "label": "Nhóm tiêu chí về kết quả thực hiện chức trách, nhiệm vụ được giao", "max": 70},
+        ],
+        "levels": [
+            {"code": code, "label": label, "min_score": low}
+            for (code, label), low in zip(LEVEL_LABELS, [90, 70, 50, 0], strict=True)
+        ],
+    },
+]
+
+
+def seed_schemes(RatingScheme) -> None:  # noqa: N803 - a model class, historical or real
+    """Create the schemes that are missing; never change one that exists."""
+    for fields in SCHEMES:
+        RatingScheme.objects.get_or_create(
+            code=fields["code"], defaults={k: v for k, v in fields.items() if k != "code"}
         )

@@ -93,11 +93,22 @@ def commune_xlsx(committee, *, signed, confirmed) -> bytes:
     return save(book)
 
 
+def _points(score):
+    """A score as the number a spreadsheet sums: 85, or 85.5 (None when the scheme gives none)."""
+    if score is None:
+        return None
+    return int(score) if score == score.to_integral_value() else float(score)
+
+
 def incoming_xlsx(year: int, forms, ratings) -> bytes:
-    def rating(form):
-        if form.request_id or not form.is_current or form.member_id not in ratings:
-            return ""
-        return ratings[form.member_id].get_level_display()
+    def rated(form):
+        """The member's rating beside the current yearly form only (a request's form has none)."""
+        if form.request_id or not form.is_current:
+            return None
+        return ratings.get(form.member_id)
+
+    def rating_column(label, value, width):
+        return Column(label, lambda f: value(rated(f)) if rated(f) else "", width=width)
 
     columns = [
         Column(gettext_lazy("Full name"), lambda f: f.member.full_name, width=28),
@@ -111,7 +122,10 @@ def incoming_xlsx(year: int, forms, ratings) -> bytes:
         Column(gettext_lazy("Replaced"), lambda f: "" if f.is_current else _("yes"), width=10),
         Column(gettext_lazy("Conclusion"), lambda f: f.conclusion_label, width=30),
         Column(gettext_lazy("Document"), lambda f: f.document.symbol if f.document_id else "", width=18),
-        Column(gettext_lazy("Quality rating"), rating, width=24),
+        rating_column(gettext_lazy("Rated under"), lambda r: r.scheme.short_name, 12),
+        rating_column(gettext_lazy("Score"), lambda r: _points(r.score), 8),
+        rating_column(gettext_lazy("Quality rating"), lambda r: r.level_label, 26),
+        rating_column(gettext_lazy("Why below the score's band"), lambda r: r.lower_reason, 30),
     ]
     return table_xlsx(
         sheet=_("Forms received"),

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import PeriodScope, ProposalAction, ProposalKind, QualityRating, RequestPurpose
+from .models import PeriodScope, ProposalAction, ProposalKind, RequestPurpose
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -66,9 +66,58 @@ class ProposalActionForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    level = forms.ChoiceField(
-        label=_("Quality rating"),
-        choices=[("", "—"), *QualityRating.Level.choices],
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    """The year-end rating under `scheme`: the score (and its groups) where the scheme scores, the
+    level, the reason for a level below the score's band. The numbers are read by the service, which
+    gives every message; the form only carries them."""
+
+    scheme = forms.CharField(widget=forms.HiddenInput, required=False)
+    score = forms.CharField(
+        label=_("Score"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "data-rating-score": ""}),
     )
-    notes = forms.CharField(label=_("Notes"), required=False)
+    level = forms.ChoiceField(label=_("Quality rating"), widget=forms.Select(attrs={"data-rating-level": ""}))
+    lower_reason = forms.CharField(
+        label=_("Why the level is below the score's band"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the member is rated lower than the score reaches (a condition of the level not met)."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The service's "scheme" error is about the page, not a field the user sees.
+    service_fields = {"scheme": None}
+
+    def __init__(self, *args, scheme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rating_scheme = scheme
+        self.initial.setdefault("scheme", scheme.code)
+        self.fields["level"].choices = [("", "—")] + [(level["code"], level["label"]) for level in scheme.levels]
+        if not scheme.has_score:
+            del self.fields["score"]
+            del self.fields["lower_reason"]
+            return
+        self.fields["score"].label = _("Score (0 to %(top)s)") % {"top": scheme.score_max}
+        group_fields = {}
+        for group in scheme.groups:
+            group_fields[f"group_{group['code']}"] = forms.CharField(
+                label=_("%(group)s (up to %(top)s points)") % {"group": group["label"], "top": group["max"]},
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "data-rating-group": ""}),
+            )
+        # The groups first: the score is their sum when it is left empty.
+        self.fields = {
+            "scheme": self.fields["scheme"],
+            **group_fields,
+            **{name: field for name, field in self.fields.items() if name != "scheme"},
+        }
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "scheme": data.get("scheme") or None,
+            "score": data.get("score"),
+            "group_scores": {g["code"]: data.get(f"group_{g['code']}") for g in self.rating_scheme.groups},
+            "level": data["level"],
+            "lower_reason": data.get("lower_reason", ""),
+            "notes": data.get("notes", ""),
+        }

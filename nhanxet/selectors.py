@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -24,6 +24,7 @@ from .models import (
     PeriodScope,
     Proposal,
     QualityRating,
+    RatingScheme,
 )
 from .permissions import RATING_ROLES
 from .services import missing_answers, period_for
@@ -326,8 +327,10 @@ def incoming_forms(user, year: int):
 
 
 def incoming_ratings(member_ids, year: int) -> dict:
-    """{member id: quality rating} for the year; `member_ids` a set or a subquery."""
-    return {r.member_id: r for r in QualityRating.objects.filter(member__in=member_ids, year=year)}
+    """{member id: quality rating} for the year, with its scheme; `member_ids` a set or a subquery."""
+    return {
+        r.member_id: r for r in QualityRating.objects.filter(member__in=member_ids, year=year).select_related("scheme")
+    }
 
 
 def incoming(user, year: int):
@@ -336,11 +339,85 @@ def incoming(user, year: int):
     return forms, incoming_ratings({f.member_id for f in forms}, year)
 
 
+def rating_scheme(year: int) -> RatingScheme | None:
+    """The rating scheme a year is rated under (schemes are national: no scope)."""
+    return RatingScheme.objects.of_year(year)
+
+
 def rating_subject(user, member_pk):
     """A member the user may rate (their workplace office), else 404."""
     from dangvien.models import Member
 
     return get_object_or_404(Member.objects.filter(path_q(scope_paths(user, RATING_ROLES), "org_path")), pk=member_pk)
+
+
+@dataclass
+class RatingPage:
+    member: object
+    year: int
+    scheme: RatingScheme  # the scheme the year is rated under (what a save records)
+    rating: QualityRating | None  # as recorded, possibly under an earlier scheme (migrated QĐ 124 rows)
+    evaluation: Evaluation | None  # the residence form forwarded for the year, if any
+    criteria: list = field(default_factory=list)  # [(criterion, level label)] of that form
+
+    @property
+    def initial(self) -> dict:
+        """The form as recorded, when it was recorded under the same scheme."""
+        rating = self.rating
+        if rating is None or rating.scheme_id != self.scheme.pk:
+            return {}
+        return {
+            "score": "" if rating.score is None else str(rating.score.normalize()),
+            "level": rating.level,
+            "lower_reason": rating.lower_reason,
+            "notes": rating.notes,
+            **{f"group_{code}": str(points) for code, points in rating.group_scores.items()},
+        }
+
+    @property
+    def bands(self) -> list:
+        """[(label, range)] of the scheme's levels, best first ('' ranges when it does not score)."""
+        return [(level["label"], self.scheme.band_text(level["code"])) for level in self.scheme.levels]
+
+
+def rating_page(user, member_pk, year: int) -> RatingPage:
+    """What the workplace office rates a member on: the scheme of the year, the rating so far and
+    the residence form forwarded to it (its criteria with the levels chosen). 404 outside the scope
+    or for a year no scheme covers."""
+    from .services.criteria import criteria_of
+
+    member = rating_subject(user, member_pk)
+    scheme = rating_scheme(year)
+    if scheme is None:
+        raise Http404
+    rating = QualityRating.objects.filter(member=member, year=year).select_related("scheme").first()
+    evaluation = (
+        Evaluation.objects.filter(
+            member=member, year=year, request__isnull=True, is_current=True, status=EvaluationStatus.FORWARDED
+        )
+        .select_related("branch", "commune", "document", "criteria_set")
+        .first()
+    )
+    criteria = (
+        [(c, c.level_label(evaluation.answers.get(c.code, ""))) for c in criteria_of(evaluation.criteria_set)]
+        if evaluation
+        else []
+    )
+    return RatingPage(member=member, year=year, scheme=scheme, rating=rating, evaluation=evaluation, criteria=criteria)
+
+
+def next_unrated(user, year: int, *, after) -> int | None:
+    """The next member, in the incoming list's order, with a forwarded yearly form and no rating."""
+    rated = QualityRating.objects.filter(member=OuterRef("member"), year=year)
+    return (
+        incoming_forms(user, year)
+        .filter(request__isnull=True, is_current=True)
+        .exclude(member=after.pk)
+        .filter(~Exists(rated))
+        .filter(Q(member__sort_key__gt=after.sort_key) | Q(member__sort_key=after.sort_key, member_id__gt=after.pk))
+        .values_list("member_id", flat=True)
+        .first()
+    )
 
 
 def proposals_workplace(user):

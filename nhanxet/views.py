@@ -29,7 +29,7 @@ from .forms import (
     RatingForm,
     RequestForm,
 )
-from .models import EvaluationStatus, QualityRating
+from .models import EvaluationStatus
 from .permissions import PERIOD_ROLES
 
 
@@ -379,7 +379,7 @@ def incoming(request):
             "year": year,
             "forms": forms,
             "ratings": ratings,
-            "levels": QualityRating.Level.choices,
+            "scheme": selectors.rating_scheme(year),
             "proposals": selectors.proposals_workplace(request.user).filter(action="")[:100],
         },
     )
@@ -395,20 +395,32 @@ def incoming_xlsx(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@access_logged(AccessAction.MEMBER_VIEW, "member_pk")
 def rating(request, member_pk, year):
-    member = selectors.rating_subject(request.user, member_pk)
-    form = RatingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.rating_record(actor=request.user, member=member, year=year, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        else:
-            messages.success(request, _("The rating of %(name)s was recorded.") % {"name": member.full_name})
-    else:
-        messages.error(request, _("Choose a rating from the list."))
-    return redirect(reverse("nhanxet:incoming") + f"?year={year}#m{member.pk}")
+    """The year-end rating of one member: the residence form beside it, the scheme of the year, the
+    score and the level; "save and next" goes on to the next member of the list not yet rated."""
+    page = selectors.rating_page(request.user, member_pk, year)
+    form = RatingForm(request.POST or None, scheme=page.scheme, initial=page.initial)
+    if request.method == "POST" and form.is_valid():
+        done = _run(
+            form,
+            lambda: services.rating_record(
+                actor=request.user, member=page.member, year=year, **form.service_arguments()
+            ),
+        )
+        if done:
+            messages.success(
+                request,
+                _("The rating of %(name)s was recorded: %(level)s.")
+                % {"name": page.member.full_name, "level": done.level_label},
+            )
+            if request.POST.get("then") == "next":
+                following = selectors.next_unrated(request.user, year, after=page.member)
+                if following is not None:
+                    return redirect("nhanxet:rating", member_pk=following, year=year)
+            return redirect(reverse("nhanxet:incoming") + f"?year={year}#m{page.member.pk}")
+    return render(request, "nhanxet/rating_form.html", {"page": page, "form": form, "year": year})
 
 
 @login_required

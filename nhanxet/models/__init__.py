@@ -11,7 +11,8 @@ from .forms import (
     PeriodScope,
     RequestPurpose,
 )
-from .workplace import Proposal, ProposalAction, ProposalKind, QualityRating
+from .ratings import QualityRating, RatingScheme
+from .workplace import Proposal, ProposalAction, ProposalKind
 
 __all__ = [
     "CriteriaSet",
@@ -27,5 +28,6 @@ __all__ = [
     "ProposalAction",
     "ProposalKind",
     "QualityRating",
+    "RatingScheme",
     "RequestPurpose",
 ]

@@ -1,11 +1,10 @@
-"""The workplace side: proposals from the residence side and the year-end quality rating."""
+"""The workplace side: what it did about the residence side's proposals."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.constraints import year_in_range
 from common.text import validate_no_control_chars
 
 from .forms import Evaluation
@@ -69,39 +68,3 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.member} — {self.get_kind_display()}"
-
-
-class QualityRating(models.Model):
-    """The workplace's year-end quality rating of a member (QĐ 124), beside the residence form."""
-
-    class Level(models.TextChoices):
-        EXCELLENT = "excellent", _("Completed duties excellently")
-        GOOD = "good", _("Completed duties well")
-        DONE = "done", _("Completed duties")
-        NOT_DONE = "not_done", _("Did not complete duties")
-
-    member = models.ForeignKey("dangvien.Member", on_delete=models.PROTECT, related_name="quality_ratings")
-    workplace_committee = models.ForeignKey("chibo.Organization", on_delete=models.PROTECT, related_name="+")
-    workplace_path = models.CharField(max_length=255, editable=False)
-    year = models.PositiveSmallIntegerField(_("year"))
-    level = models.CharField(_("quality rating"), max_length=10, choices=Level.choices)
-    evaluation = models.ForeignKey(Evaluation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    notes = models.TextField(_("notes"), blank=True, validators=[validate_no_control_chars])
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    rated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("quality rating")
-        verbose_name_plural = _("quality ratings")
-        constraints = [
-            models.UniqueConstraint(fields=["member", "year"], name="one_rating_per_member_year"),
-            # The QĐ 124 levels (Level's values: the nested class is not in scope here).
-            models.CheckConstraint(
-                condition=Q(level__in=["excellent", "good", "done", "not_done"]), name="rating_level_valid"
-            ),
-            models.CheckConstraint(condition=year_in_range(), name="rating_year_range"),
-        ]
-        indexes = [models.Index(fields=["workplace_path", "year"], name="rating_workplace_idx")]
-
-    def __str__(self):
-        return f"{self.member} — {self.year}: {self.get_level_display()}"

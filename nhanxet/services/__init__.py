@@ -13,7 +13,8 @@ from .forms import (
     missing_answers,
 )
 from .periods import period_for, period_open, request_create
-from .workplace import proposal_act, proposal_create, rating_record
+from .ratings import rating_record
+from .workplace import proposal_act, proposal_create
 
 __all__ = [
     "CONCLUSION_PROPOSALS",

@@ -1,4 +1,4 @@
-"""The workplace side: proposals from the residence side answered, the year-end quality rating."""
+"""The workplace side: proposals from the residence side, and what the workplace did about them."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -6,18 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.permissions import has_role_over
-from common.constraints import check_year
 from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
 
 from ..models import (
-    Evaluation,
-    EvaluationStatus,
     Proposal,
     ProposalAction,
     ProposalKind,
-    QualityRating,
 )
 from ..permissions import RATING_ROLES
 from ._base import _check_branch
@@ -72,43 +68,3 @@ def proposal_act(*, actor, proposal: Proposal, action: str, note: str = "") -> P
             actor=actor, action="proposal.act", obj=proposal, changes={"before": before, "action": action, "note": note}
         )
     return proposal
-
-
-def rating_record(*, actor, member, year: int, level: str, notes: str = "") -> QualityRating:
-    """The workplace's year-end quality rating (QĐ 124), kept next to the residence form it saw."""
-    from dangvien.services.links import workplace_committee
-
-    committee = workplace_committee(member)
-    if actor is not None and not has_role_over(actor, member.org_path, RATING_ROLES):
-        raise PermissionDenied(_("You may not rate this member."))
-    if level not in QualityRating.Level.values:
-        raise ValidationError({"level": _("Choose a rating from the list.")})
-    # Both bounds of the range the database holds (the "not come" test below is no upper bound
-    # once the clock passes YEAR_MAX), and before it: 2101 is out of range, not merely early.
-    check_year(year)
-    if year > timezone.localdate().year:
-        raise ValidationError({"year": _("A year that has not come cannot be rated.")})
-    with transaction.atomic():
-        evaluation = (
-            Evaluation.objects.filter(member=member, year=year, request__isnull=True, status=EvaluationStatus.FORWARDED)
-            .order_by("-version")
-            .first()
-        )
-        rating = QualityRating.objects.select_for_update().filter(member=member, year=year).first()
-        before = {"level": rating.level, "notes": rating.notes} if rating else {}
-        if rating is None:
-            rating = QualityRating(member=member, year=year)
-        rating.workplace_committee = committee
-        rating.workplace_path = committee.path
-        rating.level = level
-        rating.notes = clean(notes, "notes", multiline=True)
-        rating.evaluation = evaluation
-        rating.rated_by = actor
-        rating.save()
-        audit_record(
-            actor=actor,
-            action="quality_rating.record",
-            obj=rating,
-            changes={"before": before, "level": level, "evaluation": evaluation},
-        )
-    return rating

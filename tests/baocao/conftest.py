@@ -68,7 +68,7 @@ def scene(period):  # noqa: F811
     services.evaluations_sign(actor=secretary, branch=data["res"], ids=[first.pk])
     services.evaluations_confirm(actor=office, commune=data["commune"], ids=[first.pk])
     services.evaluations_forward(actor=office, commune=data["commune"], ids=[first.pk])
-    services.rating_record(actor=data["clerk_a"], member=links[0].member, year=data["year"], level="good")
+    services.rating_record(actor=data["clerk_a"], member=links[0].member, year=data["year"], level="good", score=85)
     second = fill(data, links[1])
     services.evaluations_sign(actor=secretary, branch=data["res"], ids=[second.pk])
     services.evaluation_correct(actor=secretary, evaluation=second, reason="Ghi nhầm kết luận")

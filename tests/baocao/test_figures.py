@@ -40,7 +40,9 @@ def test_province_figures(scene):
     )
     assert (f["filled"], f["signed"], f["confirmed"], f["forwarded"], f["signed_pct"]) == (3, 2, 1, 1, 40.0)
     assert (f["conclusion.commend"], f["conclusion.handle"], f["conclusion.none"]) == (1, 1, 0)
-    assert (f["rated"], f["rating.good"], f["rating_x.good.commend"]) == (1, 1, 1)
+    assert (f["rated"], f["rating.qd366.good"], f["rating_x.qd366.good.commend"]) == (1, 1, 1)
+    # Scored 85 under QĐ 366: the band 80–90 of the ten.
+    assert (f["score.qd366.8"], sum(f[f"score.qd366.{band}"] for band in range(10))) == (1, 1)
     assert f["overdue"] == 0  # the deadlines are in December
     criteria = scene["period"].criteria_set
     first = criteria.criteria.order_by("order").first()
@@ -83,10 +85,14 @@ def test_drill_down_lists_the_members_behind_each_count(scene):
     ctx = Context.of(scene["year"])
     stored = _stored(scene["province"], scene["year"])
     path = scene["province"].path
-    for key in ("covered", "introduced", "residing", "forms_missing", "signed", "conclusion.handle", "rating.good"):
+    keys = ("covered", "introduced", "residing", "forms_missing", "signed", "conclusion.handle", "rating.qd366.good")
+    for key in (*keys, "score.qd366.8"):
         members = figure(key).members(ctx, [path])
         assert members.count() == stored[key], key
     assert set(figure("forms_missing").members(ctx, [path])) == {scene["mover"]}
     assert set(figure("exempt.secret_duty").members(ctx, [path])) == {scene["y"]}
     assert scene["z"] not in figure("covered").members(ctx, [path])
     assert figure("nonsense") is None and figure("conclusion.x.y") is None
+    assert figure("rating.qd366.best") is None and figure("rating.qd999.good") is None
+    assert figure("score.qd124.8") is None and figure("score.qd366.10") is None  # QĐ 124 has no score
+    assert figure("rating.qd366.good").label == "QĐ 366: Hoàn thành tốt nhiệm vụ"

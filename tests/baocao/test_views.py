@@ -131,13 +131,13 @@ def test_query_counts_are_fixed(client, refreshed, django_assert_num_queries):
     client.force_login(board)
     url = reverse("baocao:org", args=[s["province"].pk])
     client.get(url, {"year": s["year"]})
-    # A workplace-side committee adds one: where its members live.
-    with django_assert_num_queries(10):
+    # A workplace-side committee adds one: where its members live. One reads the rating schemes.
+    with django_assert_num_queries(11):
         client.get(url, {"year": s["year"]})
     # More child organisations do not add queries.
     for n in range(5):
         factories.org(s["province"], name=f"Đảng bộ thêm {n}")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url, {"year": s["year"]})
     members = reverse("baocao:members", args=[s["province"].pk, "covered"])
     with django_assert_num_queries(7):
@@ -201,9 +201,32 @@ def test_the_office_issues_the_formal_report_as_a_numbered_document(client, refr
         f"Kết quả thực hiện Quy định 213-QĐ/TW năm {s['year']}",
         "Thuộc diện QĐ 213: 7",
         "Chưa lập phiếu: 1",
-        "Số liệu theo tổ chức trực thuộc",
+        "IV. Xếp loại chất lượng đảng viên cuối năm",
+        "Theo Quy định số 366-QĐ/TW ngày 30/08/2025",
+        "1 đảng viên thuộc diện đã được xếp loại",
+        "Hoàn thành tốt nhiệm vụ: 1 (100,0 %)",
+        "Phân bố điểm: 80–90 điểm: 1",
+        "V. Số liệu theo tổ chức trực thuộc",
         "Đảng bộ Sở Giáo dục",
         "Hoàng Văn Tỉnh",
         document.symbol,
     ):
         assert expected in " ".join(text.split()), expected
+
+
+def test_the_dashboard_shows_ratings_and_scores_under_the_scheme_of_the_year(client, refreshed):
+    s = refreshed
+    url = reverse("baocao:org", args=[s["province"].pk])
+    page = _get(client, s["board"], url, year=s["year"]).content.decode()
+    block = page[page.index('data-testid="ratings-qd366"') :]
+    block = block[: block.index("</section>")]
+    assert "Xếp loại chất lượng cuối năm (QĐ 366)" in block and "Hoàn thành tốt nhiệm vụ" in block
+    drill = reverse("baocao:members", args=[s["province"].pk, "score.qd366.8"])
+    assert drill in block and "80–90" in block
+    assert 'id="chart-scores-qd366-title"' in page
+    members = _get(client, s["board"], drill, year=s["year"])
+    assert [m.full_name for m in members.context["page"]] == ["Trần Văn Thứ0"]
+    assert "QĐ 366: từ 80 đến dưới 90 điểm" in members.content.decode()
+    # A year before 2025 is shown under QĐ 124, in levels only.
+    page = _get(client, s["board"], url, year=2024).content.decode()
+    assert 'data-testid="ratings-qd124"' in page and 'data-testid="ratings-qd366"' not in page

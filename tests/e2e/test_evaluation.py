@@ -104,13 +104,28 @@ def test_secretary_evaluates_on_a_phone_and_the_commune_confirms(phone, page, li
     login(page, live_server, "clerk_a")
     page.goto(f"{live_server.url}/nhan-xet/nhan/?year={year}")
     row = page.locator(".incoming-row", has_text="Lê Văn An")
-    row.get_by_label("Xếp loại chất lượng").select_option(label="Hoàn thành tốt nhiệm vụ")
-    row.get_by_role("button", name="Lưu").click()
-    page.get_by_text("Đã ghi xếp loại của Lê Văn An.").wait_for()
-    shot(page, "34-evaluation-incoming")
+    row.get_by_test_id("rate").click()
+    # Under QĐ 366: typing the groups' points makes the score and picks its band's level.
+    page.get_by_label("Nhóm tiêu chí chung (tối đa 30 điểm)").fill("27")
+    page.get_by_label("Nhóm tiêu chí về kết quả thực hiện chức trách, nhiệm vụ được giao (tối đa 70 điểm)").fill("58")
+    assert page.get_by_label("Tổng điểm (0 đến 100)").input_value() == "85"
+    assert page.get_by_label("Xếp loại chất lượng").input_value() == "good"
+    # Above the band is refused at the field; nothing is saved.
+    page.get_by_label("Xếp loại chất lượng").select_option(label="Hoàn thành xuất sắc nhiệm vụ")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    page.get_by_text("mức cao nhất là “Hoàn thành tốt nhiệm vụ”").wait_for()
+    assert not QualityRating.objects.exists()
+    page.get_by_label("Xếp loại chất lượng").select_option(label="Hoàn thành tốt nhiệm vụ")
+    shot(page, "34-evaluation-rating")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    page.get_by_text("Đã ghi xếp loại của Lê Văn An: Hoàn thành tốt nhiệm vụ.").wait_for()
+    page.locator(".incoming-row", has_text="Lê Văn An").get_by_text("85 · Hoàn thành tốt nhiệm vụ").wait_for()
+    shot(page, "35-evaluation-incoming")
     rating = QualityRating.objects.get()
-    assert (rating.member.full_name, rating.level, rating.evaluation.member.full_name) == (
+    assert (rating.member.full_name, rating.level, rating.score, rating.scheme.code) == (
         "Lê Văn An",
         "good",
-        "Lê Văn An",
+        85,
+        "qd366",
     )
+    assert rating.evaluation.member.full_name == "Lê Văn An"

@@ -470,8 +470,15 @@ def test_commune_confirm_forward(world, login):
 
 def test_rating(world, login):
     member = world["links"][0].member
-    valid = {"level": "good", "notes": ""}
-    hostile = {"level": choice_text(["excellent", "good", "done", "not_done", ""]), "notes": TEXT}
+    valid = {"scheme": "qd366", "score": "85", "level": "good", "notes": ""}
+    hostile = {
+        "scheme": choice_text(["qd366", "qd124", ""]),
+        "score": choice_text(["85", "85,5", "100", "101", "-1", "NaN", "1e309", ""]),
+        "group_general": choice_text(["27", "31", ""]),
+        "level": choice_text(["excellent", "good", "done", "not_done", ""]),
+        "lower_reason": TEXT,
+        "notes": TEXT,
+    }
     years = st.sampled_from([world["year"], world["year"] - 1, 1, 2100, 9999, 10**6])
     urls = years.map(lambda y: reverse("nhanxet:rating", args=[member.pk, y]))
     fuzz_view(login(world["clerk_a"]), "rating", None, valid, hostile, urls=urls)

@@ -27,9 +27,15 @@ def test_member_export_with_a_control_character_in_the_search(world, login):
 def test_rating_of_a_year_before_2000_is_refused_with_a_message(world, login):
     member, client = world["links"][0].member, login(world["clerk_a"])
     before = snapshot()
-    response = client.post(reverse("nhanxet:rating", args=[member.pk, 1]), {"level": "good"})
-    assert response.status_code == 302
-    assert [str(m) for m in response.wsgi_request._messages._queued_messages] == ["Hãy chọn năm từ 2000 đến 2100."]
+    # No rating scheme covers year 1: there is no rating page for it.
+    response = client.post(reverse("nhanxet:rating", args=[member.pk, 1]), {"level": "good", "score": "85"})
+    assert response.status_code == 404
+    # 2101 is under the latest scheme but out of the years recorded: said on the page, nothing saved.
+    response = client.post(
+        reverse("nhanxet:rating", args=[member.pk, 2101]), {"scheme": "qd366", "level": "good", "score": "85"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["Hãy chọn năm từ 2000 đến 2100."]
     assert snapshot() == before
 
 
@@ -173,7 +179,7 @@ def test_evaluation_services_check_year_and_purpose(world):
         )
     assert refused.value.message_dict == {"year": ["Hãy chọn năm từ 2000 đến 2100."]}
     with pytest.raises(ValidationError) as refused:
-        rating_record(actor=world["clerk_a"], member=world["links"][0].member, year=year, level="good")
+        rating_record(actor=world["clerk_a"], member=world["links"][0].member, year=year, level="good", score=80)
     assert set(refused.value.message_dict) == {"year"}
     with pytest.raises(ValidationError) as refused:
         request_create(

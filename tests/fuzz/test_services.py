@@ -50,11 +50,11 @@ def day(center=TODAY, optional=False):
 
 
 def fuzz_service(name, call, kwargs, *, n=N, refusals=()):
-    """`n` cases of `call(**drawn kwargs)`; `kwargs` is {name: strategy}."""
+    """`n` cases of `call(**drawn kwargs)`; `kwargs` is {name: strategy}, or a strategy of such dicts."""
     fuzzer = Fuzzer(name)
 
     @fuzz_settings(n)
-    @given(st.fixed_dictionaries(kwargs))
+    @given(st.fixed_dictionaries(kwargs) if isinstance(kwargs, dict) else kwargs)
     def case(drawn):
         # A copy per case: a service may change the instances it is given (never saved when it
         # refuses), and the next case must not see that.
@@ -383,10 +383,10 @@ def test_meeting_close_and_correct(world):
     from chibo.services import attendance_correct, attendance_mark, meeting_close
 
     secretary, meeting = world["secretary"], world["meeting"]
-    for row in meeting.attendance.all():
-        attendance_mark(
-            actor=secretary, meeting=meeting, member_id=row.member_id, status="present", version=row.version
-        )
+    # Present and absent in turn: a drawn correction to either status changes someone's attendance.
+    for i, row in enumerate(meeting.attendance.order_by("member_id")):
+        status = "present" if i % 2 else "unexcused"
+        attendance_mark(actor=secretary, meeting=meeting, member_id=row.member_id, status=status, version=row.version)
     fuzz_service(
         "svc:meeting_close",
         lambda **kw: meeting_close(actor=secretary, meeting=meeting, **kw),
@@ -596,11 +596,32 @@ def test_workplace_answers(world):
     fuzz_service(
         "svc:rating_record",
         lambda **kw: rating_record(actor=world["clerk_a"], member=world["links"][0].member, **kw),
-        {
-            "year": st.one_of(st.just(world["year"]), st.integers(1999, 2101), st.integers(-(2**31), 2**31)),
-            "level": st.sampled_from(["excellent", "good", "done", "not_done", "", "x"]),
-            "notes": text(""),
-        },
+        # About half the cases a level and score in its band (QĐ 366 this year), otherwise any of them.
+        st.one_of(
+            st.sampled_from([("excellent", 95), ("good", "85"), ("done", "50,0"), ("not_done", 12)]).map(
+                lambda pair: {"year": world["year"], "level": pair[0], "score": pair[1], "notes": ""}
+            ),
+            st.fixed_dictionaries(
+                {
+                    "year": st.one_of(st.just(world["year"]), st.integers(1999, 2101), st.integers(-(2**31), 2**31)),
+                    "level": st.sampled_from(["excellent", "good", "done", "not_done", "", "x"]),
+                    "score": st.one_of(
+                        st.none(),
+                        st.integers(-5, 105),
+                        st.sampled_from(["85", "85,5", "89.99", "abc", "NaN", "Infinity", "1e309", "", " 70 "]),
+                        st.decimals(allow_nan=True, allow_infinity=True),
+                    ),
+                    "group_scores": st.one_of(
+                        st.none(),
+                        st.fixed_dictionaries(
+                            {"general": st.sampled_from(["27", "31", "x", ""]), "tasks": st.just("58")}
+                        ),
+                    ),
+                    "lower_reason": text(""),
+                    "notes": text(""),
+                }
+            ),
+        ),
     )
 
 

@@ -130,7 +130,10 @@ def test_incoming_export_has_the_forms_of_the_year_on_screen(client, scene):  # 
             None,
             "Đề nghị biểu dương",
             table["rows"][0][7],
+            "QĐ 366",
+            85,
             "Hoàn thành tốt nhiệm vụ",
+            None,
         )
     ]
     assert table["rows"][0][7]  # the confirmed form's document number

@@ -301,12 +301,12 @@ def test_rating_sits_beside_the_forwarded_form(period):
     services.evaluations_forward(actor=period["office"], commune=period["commune"], ids=[form.pk])
     member = period["links"][0].member
     with pytest.raises(PermissionDenied):
-        services.rating_record(actor=period["clerk_b"], member=member, year=period["year"], level="good")
+        services.rating_record(actor=period["clerk_b"], member=member, year=period["year"], level="good", score=80)
     with pytest.raises(ValidationError):
-        services.rating_record(actor=period["clerk_a"], member=member, year=period["year"], level="best")
-    rating = services.rating_record(actor=period["clerk_a"], member=member, year=period["year"], level="good")
+        services.rating_record(actor=period["clerk_a"], member=member, year=period["year"], level="best", score=80)
+    rating = services.rating_record(actor=period["clerk_a"], member=member, year=period["year"], level="good", score=80)
     assert rating.evaluation_id == form.pk and rating.workplace_committee == period["a"]
-    services.rating_record(actor=period["clerk_a"], member=member, year=period["year"], level="excellent")
+    services.rating_record(actor=period["clerk_a"], member=member, year=period["year"], level="excellent", score=92)
     assert QualityRating.objects.get().level == "excellent"
     assert AuditEvent.objects.filter(action="quality_rating.record").count() == 2
 

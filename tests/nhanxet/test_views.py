@@ -132,12 +132,12 @@ def test_commune_confirms_and_forwards_then_workplace_rates(client, period):
     page = client.get(reverse("nhanxet:incoming") + f"?year={period['year']}").content.decode()
     assert page.count('class="incoming-row"') == 2
     member = forms[0].member
-    client.post(reverse("nhanxet:rating", args=[member.pk, period["year"]]), {"level": "good"})
+    client.post(reverse("nhanxet:rating", args=[member.pk, period["year"]]), {"level": "good", "score": "80"})
     assert QualityRating.objects.get(member=member).evaluation == forms[0]
     client.force_login(period["clerk_b"])
-    assert (
-        client.post(reverse("nhanxet:rating", args=[member.pk, period["year"]]), {"level": "good"}).status_code == 404
-    )
+    rating_url = reverse("nhanxet:rating", args=[member.pk, period["year"]])
+    assert client.post(rating_url, {"level": "good", "score": "80"}).status_code == 404
+    assert client.get(rating_url).status_code == 404
     assert "incoming-row" not in client.get(reverse("nhanxet:incoming")).content.decode()
 
 

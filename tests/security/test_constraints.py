@@ -36,6 +36,7 @@ from nhanxet.models import (
     FrontMeeting,
     Proposal,
     QualityRating,
+    RatingScheme,
 )
 from nhapdulieu.models import ImportChange, ImportJob
 from nhatky.models import AccessEvent
@@ -751,9 +752,29 @@ CASES = [
         lambda d: new_proposals_for_evaluation(d, 2),
     ),
     (
-        "rating_level_valid",
+        "rating_has_level",
         lambda d: new(QualityRating, **rating_row(d)),
-        lambda d: new(QualityRating, **rating_row(d, level="best")),
+        lambda d: new(QualityRating, **rating_row(d, level="")),
+    ),
+    (
+        "rating_score_not_negative",
+        lambda d: new(QualityRating, **rating_row(d, score=0)),
+        lambda d: new(QualityRating, **rating_row(d, score=-1)),
+    ),
+    (
+        "rating_scheme_year_range",
+        lambda d: new(RatingScheme, **scheme_row(d)),
+        lambda d: new(RatingScheme, **scheme_row(d, first_year=1999)),
+    ),
+    (
+        "rating_scheme_decimals",
+        lambda d: new(RatingScheme, **scheme_row(d, score_decimals=2)),
+        lambda d: new(RatingScheme, **scheme_row(d, score_decimals=3)),
+    ),
+    (
+        "rating_scheme_score_max",
+        lambda d: new(RatingScheme, **scheme_row(d, score_max=None)),
+        lambda d: new(RatingScheme, **scheme_row(d, score_max=0)),
     ),
     (
         "rating_year_range",
@@ -955,8 +976,22 @@ def rating_row(d, **over):
         "workplace_committee": link.workplace_committee,
         "workplace_path": link.workplace_path,
         "year": Y,
+        "scheme": RatingScheme.objects.of_year(Y),
+        "score": 80,
         "level": "good",
         "rated_by": d["clerk_a"],
+        **over,
+    }
+
+
+def scheme_row(d, **over):
+    return {
+        "code": "qd-sau",
+        "short_name": "QĐ mới",
+        "regulation": "Quy định số 999-QĐ/TW",
+        "first_year": 2090,
+        "score_max": 100,
+        "levels": [{"code": "good", "label": "Tốt", "min_score": 0}],
         **over,
     }
 

@@ -968,6 +968,8 @@ class Generator:
                 "period_id",
                 "criteria_set_id",
                 "answers",
+                "criterion_remarks",
+                "record_checks",
                 "remarks",
                 "conclusion",
                 "conclusion_details",
@@ -976,6 +978,7 @@ class Generator:
                 "version",
                 "correction_reason",
                 "is_current",
+                "created_at",
                 "updated_by_id",
                 "updated_at",
                 "signed_by_id",
@@ -1270,11 +1273,15 @@ class Generator:
         self.ids["evaluation"] += 1
         signed_at = confirmed_at = forwarded_at = document = None
         conclusion = details = signer = ""
+        # The first save, a few days before the last (from the member's id: no draw, so adding it
+        # left the rest of a seed's data unchanged).
+        first_save = 480 + member_id % 500
         if status == "draft":
             day = max(opened + 5, T - rng.randint(0, 20))
             answers = rng.choice(self.partial_answers)
             lock_version = rng.randint(1, 3)
             updated_at = self.stamp(day)
+            created_at = self.stamp(max(opened, day - 1 - member_id % 3), first_save)
         else:
             answers = rng.choice(self.full_answers)
             conclusion = rng.choices(_CONCLUSIONS[0], cum_weights=_CONCLUSIONS[1])[0]
@@ -1284,6 +1291,7 @@ class Generator:
             signer = branch.secretary_name
             lock_version = rng.randint(2, 4)
             signed_at = updated_at = self.stamp(signed)
+            created_at = self.stamp(max(opened, signed - 1 - member_id % 3), first_save)
             if status != "signed":
                 confirmed = min(T - 1, signed + rng.randint(1, 6))
                 document, _symbol = self._document(
@@ -1313,6 +1321,8 @@ class Generator:
                 commune.period,
                 self.criteria_set,
                 answers,
+                "{}",
+                "[]",
                 "",
                 conclusion,
                 details,
@@ -1321,6 +1331,7 @@ class Generator:
                 1,
                 "",
                 True,
+                created_at,
                 branch.secretary,
                 updated_at,
                 branch.secretary if signed_at else None,

@@ -50,6 +50,25 @@ LEVEL_CODES = ["good", "fair", "poor"]
 EXEMPT_CODES = ["example", "citizen"]
 
 
+# What the system records that bears on each criterion (Criterion.evidence): attendance for the
+# meetings duty, the proposals and notices about the member for the others.
+EVIDENCE = {
+    "example": "conduct",
+    "citizen": "conduct",
+    "meetings": "attendance",
+    "contact": "conduct",
+    "mobilise": "conduct",
+}
+
+
+def seed_evidence(Criterion) -> None:  # noqa: N803 - a model class, historical or real
+    """Mark the seeded sets' criteria with what they are checked against (where not yet marked)."""
+    for code, evidence in EVIDENCE.items():
+        Criterion.objects.filter(
+            criteria_set__code__in=["qd213-hd33", "qd213-hd33-exempt"], code=code, evidence=""
+        ).update(evidence=evidence)
+
+
 def seed(CriteriaSet, Criterion):  # noqa: N803 - model classes, historical or real
     """Create the default sets unless they exist (a flushed test database has none)."""
     if CriteriaSet.objects.filter(code="qd213-hd33").exists():

@@ -14,6 +14,7 @@ STATE_LABELS = {
     "missing": gettext_lazy("not started"),
     "draft": gettext_lazy("draft"),
     "ready": gettext_lazy("ready to sign"),
+    "remarks": gettext_lazy("remarks needed before signing"),
 }
 
 
@@ -53,7 +54,7 @@ def _branch_lines(rows):
         if not row.shown:
             continue
         if row.expected or row.form:
-            yield row, None, row.form, row.state
+            yield row, None, row.form, "remarks" if row.needs_remarks else row.state
         for request, form in row.requests:
             yield row, request, form, form_state(form)
 

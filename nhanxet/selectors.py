@@ -27,7 +27,8 @@ from .models import (
     RatingScheme,
 )
 from .permissions import RATING_ROLES
-from .services import missing_answers, period_for
+from .record import MemberRecord, member_records, unexplained
+from .services import criteria_of, missing_answers, period_for
 
 # ---- periods --------------------------------------------------------------------------------
 
@@ -110,15 +111,32 @@ class BranchRow:
     expected: bool  # a yearly form is due (the period's scope, not exempt)
     form: Evaluation | None = None
     requests: list = field(default_factory=list)  # [(request, form or None)]
+    record: MemberRecord | None = None  # the member's year (meetings, proposals, notices)
+
+    def _state(self, form, expected=True) -> str:
+        """The form's state; a complete draft with an answer the record contradicts and no remark
+        on it is still a draft (signing would be refused)."""
+        state = form_state(form, expected)
+        if state == "ready" and self.record is not None and self.unexplained(form):
+            return "draft"
+        return state
+
+    def unexplained(self, form) -> dict:
+        return unexplained(form, criteria_of(form.criteria_set), self.record) if form and self.record else {}
 
     @cached_property
     def state(self) -> str:
-        return form_state(self.form, self.expected)
+        return self._state(self.form, self.expected)
+
+    @cached_property
+    def needs_remarks(self) -> int:
+        """Answers of the yearly draft the record contradicts, with no remark yet."""
+        return len(self.unexplained(self.form)) if self.form is not None and self.form.is_draft else 0
 
     @cached_property
     def request_rows(self) -> list:
         """[(request, form or None, state)]: the state as the yearly form's ('ready' can be signed)."""
-        return [(request, form, form_state(form)) for request, form in self.requests]
+        return [(request, form, self._state(form)) for request, form in self.requests]
 
     @property
     def shown(self) -> bool:
@@ -127,7 +145,7 @@ class BranchRow:
 
 
 def branch_rows(branch, year: int):
-    """(period, rows, front meeting) for a branch's evaluation page, in six queries."""
+    """(period, rows, front meeting) for a branch's evaluation page, in nine queries."""
     period = period_for(branch.path, year)
     links = list(
         ResidenceLink.objects.filter(residence_branch=branch, state__in=HELD_STATES)
@@ -151,13 +169,19 @@ def branch_rows(branch, year: int):
     requests_of = {}
     for request in requests:
         requests_of.setdefault(request.link_id, []).append((request, by_request.get(request.pk)))
+    records = member_records(member_ids, year)
     rows = []
     for link in links:
         form = yearly.get(link.member_id)
         expected = bool(period) and not link.exempt_now and (period.scope == PeriodScope.ALL or form is not None)
         rows.append(
             BranchRow(
-                link=link, exempt=link.exempt_now, expected=expected, form=form, requests=requests_of.get(link.pk, [])
+                link=link,
+                exempt=link.exempt_now,
+                expected=expected,
+                form=form,
+                requests=requests_of.get(link.pk, []),
+                record=records[link.member_id],
             )
         )
     front = FrontMeeting.objects.filter(branch=branch, year=year).first()
@@ -268,6 +292,11 @@ def form_current(link, year, request=None) -> Evaluation | None:
     evaluation = from_row(Evaluation, fields, row)
     evaluation.criteria_set = criteria_set_of(evaluation.criteria_set_id)
     return evaluation
+
+
+def form_record(link, year: int) -> MemberRecord:
+    """What the system knows of the member's year, for the form page (three queries)."""
+    return member_records([link.member_id], year)[link.member_id]
 
 
 def form_history(evaluation: Evaluation):

@@ -19,7 +19,7 @@ from common.http import next_url
 from dangvien.selectors import member_get
 from nhatky.access import AccessAction, access_logged
 
-from . import exports, selectors, services
+from . import exports, record, selectors, services
 from .forms import (
     CorrectionForm,
     FrontMeetingForm,
@@ -174,6 +174,21 @@ def _form_page(request, *, branch, link, year, eval_request=None):
         return redirect("nhanxet:evaluation", pk=evaluation.pk)
     criteria = services.criteria_of(criteria_set)
     following, position = selectors.form_neighbours(branch, link) if eval_request is None else (None, None)
+    member_record = selectors.form_record(link, year)
+    answers = evaluation.answers if evaluation else {}
+    conclusion = evaluation.conclusion if evaluation else ""
+    remarks = evaluation.criterion_remarks if evaluation else {}
+    conflicts = record.answer_conflicts(criteria, criteria_set.conclusions, member_record)
+    rows = [
+        {
+            "criterion": c,
+            "evidence": record.summary(c, member_record),
+            "conflicts": conflicts[c.code],
+            "warning": conflicts[c.code].get(answers.get(c.code, ""), ""),
+            "remark": remarks.get(c.code, ""),
+        }
+        for c in criteria
+    ]
     return render(
         request,
         "nhanxet/form.html",
@@ -186,7 +201,12 @@ def _form_page(request, *, branch, link, year, eval_request=None):
             "evaluation": evaluation,
             "criteria_set": criteria_set,
             "criteria": criteria,
-            "answers": evaluation.answers if evaluation else {},
+            "rows": rows,
+            "record": member_record,
+            "conclusion_conflicts": conflicts[record.CONCLUSION],
+            "conclusion_warning": conflicts[record.CONCLUSION].get(conclusion, ""),
+            "conclusion_remark": remarks.get(record.CONCLUSION, ""),
+            "answers": answers,
             "next_url": reverse("nhanxet:form", args=[branch.pk, year, following]) if following else None,
             "position": position,
         },
@@ -201,6 +221,7 @@ def _form_json(evaluation):
         "remarks": evaluation.remarks,
         "conclusion": evaluation.conclusion,
         "conclusion_details": evaluation.conclusion_details,
+        "criterion_remarks": evaluation.criterion_remarks,
         "by": str(evaluation.updated_by or ""),
         "at": timezone.localtime(evaluation.updated_at).strftime("%H:%M:%S"),
         "missing": services.missing_answers(evaluation),
@@ -214,6 +235,7 @@ def _form_post(request, *, branch, link, year, eval_request):
     except ValueError:
         return JsonResponse({"error": _("The request is incomplete; reload the page.")}, status=400)
     answers = {key[2:]: value for key, value in request.POST.items() if key.startswith("c_")}
+    criterion_remarks = {key[2:]: value for key, value in request.POST.items() if key.startswith("r_")}
     try:
         evaluation = services.evaluation_save(
             actor=request.user,
@@ -225,6 +247,7 @@ def _form_post(request, *, branch, link, year, eval_request):
             conclusion=request.POST.get("conclusion", ""),
             conclusion_details=request.POST.get("conclusion_details", ""),
             request=eval_request,
+            criterion_remarks=criterion_remarks,
         )
     except services.EvaluationConflict as conflict:
         theirs = conflict.evaluation

@@ -19,10 +19,11 @@ def _reference_data(request):
 
     if not Commune.objects.exists():
         admin_units_load()
-    from nhanxet.defaults import seed, seed_schemes
+    from nhanxet.defaults import seed, seed_evidence, seed_schemes
     from nhanxet.models import CriteriaSet, Criterion, RatingScheme
 
     seed(CriteriaSet, Criterion)
+    seed_evidence(Criterion)
     seed_schemes(RatingScheme)
     from nhacviec.defaults import seed_rules
     from nhacviec.models import ReminderRule

@@ -1,7 +1,7 @@
 """Yearly evaluation (nhận xét, Mẫu 3-213): criteria as versioned data, periods, forms and their
 sign → confirm → forward workflow, requests from the workplace, proposals and quality ratings."""
 
-from .criteria import CriteriaSet, CriteriaUse, Criterion
+from .criteria import CriteriaSet, CriteriaUse, Criterion, Evidence
 from .forms import (
     Evaluation,
     EvaluationPeriod,
@@ -22,6 +22,7 @@ __all__ = [
     "EvaluationPeriod",
     "EvaluationRequest",
     "EvaluationStatus",
+    "Evidence",
     "FrontMeeting",
     "PeriodScope",
     "Proposal",

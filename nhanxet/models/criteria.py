@@ -50,6 +50,15 @@ class CriteriaSet(models.Model):
         return next((c["label"] for c in self.conclusions if c["code"] == code), code)
 
 
+class Evidence(models.TextChoices):
+    """What the system records that bears on a criterion, shown beside it on the form; an answer
+    the record contradicts needs a remark before the form can be signed."""
+
+    NONE = "", _("Nothing recorded")
+    ATTENDANCE = "attendance", _("The member's attendance at the branch's meetings")
+    CONDUCT = "conduct", _("Proposals and notices about the member")
+
+
 class Criterion(models.Model):
     """One criterion of a set, with its three (or more) levels, best first."""
 
@@ -58,6 +67,7 @@ class Criterion(models.Model):
     code = models.SlugField(_("code"), max_length=40)
     text = models.TextField(_("criterion"), validators=[validate_no_control_chars])
     duty = models.CharField(_("duty (QĐ 213, Điều 2)"), max_length=40, blank=True)
+    evidence = models.CharField(_("checked against"), max_length=12, choices=Evidence.choices, blank=True)
     # [{"code": "good", "label": "Nêu gương tốt"}, ...]
     levels = models.JSONField(_("levels"), default=list)
 
@@ -69,6 +79,7 @@ class Criterion(models.Model):
             models.UniqueConstraint(fields=["criteria_set", "code"], name="criterion_code_unique"),
             models.UniqueConstraint(fields=["criteria_set", "order"], name="criterion_order_unique"),
             models.CheckConstraint(condition=Q(text__regex=r"\S"), name="criterion_has_text"),
+            models.CheckConstraint(condition=Q(evidence__in=Evidence.values), name="criterion_evidence_valid"),
         ]
 
     def __str__(self):

@@ -156,6 +156,11 @@ class Evaluation(models.Model):
     )
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField(_("answers"), default=dict)  # criterion code → level code
+    # criterion code (or "conclusion") → the branch's remark on an answer the record contradicts.
+    criterion_remarks = models.JSONField(_("remarks on answers against the record"), default=dict, blank=True)
+    # At signing: [{"criterion", "order", "warning", "remark"}], each answer that contradicted the
+    # record with the remark that let it be signed (kept with the form; shown to the commune).
+    record_checks = models.JSONField(_("checked against the record"), default=list, blank=True)
     remarks = models.TextField(_("other remarks"), blank=True, validators=[validate_no_control_chars])
     conclusion = models.CharField(_("conclusion"), max_length=20, blank=True)
     conclusion_details = models.TextField(
@@ -169,6 +174,8 @@ class Evaluation(models.Model):
     )
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
     is_current = models.BooleanField(default=True)
+    # The first save (None for forms made before it was recorded): how long filling took.
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, null=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

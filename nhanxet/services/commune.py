@@ -27,6 +27,8 @@ def _check_commune(actor, commune: Organization):
 def _snapshot(form: Evaluation, criteria) -> dict:
     member = form.member
     request = form.request
+    # The branch's remark on an answer the record contradicted is printed under it.
+    remarks = {check["criterion"]: check["remark"] for check in form.record_checks or []}
     return {
         "doc_type_label": "PHIẾU NHẬN XÉT",
         "subtitle": "Đảng viên đang công tác giữ mối liên hệ với chi ủy, tổ chức đảng và nhân dân nơi cư trú",
@@ -50,12 +52,18 @@ def _snapshot(form: Evaluation, criteria) -> dict:
                 else None
             ),
             "criteria": [
-                {"order": c.order, "text": c.text, "level": c.level_label(form.answers.get(c.code, ""))}
+                {
+                    "order": c.order,
+                    "text": c.text,
+                    "level": c.level_label(form.answers.get(c.code, "")),
+                    **({"remark": remarks[c.code]} if c.code in remarks else {}),
+                }
                 for c in criteria
             ],
             "remarks": [line for line in form.remarks.splitlines() if line.strip()],
             "conclusion": form.criteria_set.conclusion_label(form.conclusion),
             "conclusion_details": form.conclusion_details,
+            **({"conclusion_remark": remarks["conclusion"]} if "conclusion" in remarks else {}),
             "branch_signer": {
                 "on_behalf": "T/M CHI BỘ",
                 "title": "BÍ THƯ",

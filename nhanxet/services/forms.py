@@ -24,6 +24,7 @@ from ..models import (
     EvaluationStatus,
     FrontMeeting,
 )
+from ..record import CONCLUSION, checks_at_signing, member_records, unexplained
 from ._base import CONCLUSION_PROPOSALS, EvaluationConflict, _check_branch
 from .criteria import criteria_active, criteria_of, criteria_set_of, freeze_criteria
 from .periods import period_for
@@ -63,9 +64,11 @@ def front_meeting_record(*, actor, branch: Organization, year: int, held_on, att
     return meeting
 
 
-def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str) -> dict:
-    """Only criteria and levels of this version; unknown ones are refused at their field."""
-    if not isinstance(answers, dict):
+def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str, remarks=None) -> tuple[dict, dict]:
+    """(levels, remarks on answers): only criteria and levels of this version; unknown ones are
+    refused at their field. A remark is kept for a criterion (or the conclusion) whatever the
+    answer: the record it explains is checked when the form is signed."""
+    if not isinstance(answers, dict) or not isinstance(remarks or {}, dict):
         raise ValidationError({"answers": _("The answers could not be read; reload the page.")})
     criteria = {c.code: c for c in criteria_of(criteria_set)}
     errors = {}
@@ -82,9 +85,21 @@ def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str) -> di
             levels[code] = level
     if conclusion and conclusion not in {c["code"] for c in criteria_set.conclusions}:
         errors["conclusion"] = _("Choose a conclusion from the list.")
+    kept = {}
+    for code, text in (remarks or {}).items():
+        if code not in criteria and code != CONCLUSION:
+            errors[f"r_{code}"] = _("This criterion is not part of the form.")
+            continue
+        try:
+            text = clean(text if isinstance(text, str) else "", f"r_{code}", multiline=True, max_length=1000)
+        except ValidationError as exc:
+            errors.update(exc.error_dict if hasattr(exc, "error_dict") else {f"r_{code}": exc.messages})
+            continue
+        if text:
+            kept[code] = text
     if errors:
         raise ValidationError(errors)
-    return levels
+    return levels, kept
 
 
 def _new_form(link: ResidenceLink, year: int, period, request, criteria_set) -> Evaluation:
@@ -133,6 +148,7 @@ def evaluation_save(
     conclusion: str = "",
     conclusion_details: str = "",
     request: EvaluationRequest | None = None,
+    criterion_remarks: dict | None = None,
 ) -> Evaluation:
     """Save a draft (the form autosaves): creates it on the first save. `lock_version` is the
     version the editor loaded (0 for a new form); if someone saved since, nothing is written and
@@ -153,6 +169,7 @@ def evaluation_save(
             conclusion=conclusion,
             conclusion_details=conclusion_details,
             request=request,
+            criterion_remarks=criterion_remarks,
         )
         if saved is not None:
             return saved
@@ -182,7 +199,9 @@ def evaluation_save(
                 raise ValidationError(_("This form is signed and can no longer be changed; make a correction instead."))
             # The same member row the link carries: the audit record's text needs no query of its own.
             current.member = link.member
-        current.answers = _validate_content(current.criteria_set, answers, conclusion)
+        current.answers, current.criterion_remarks = _validate_content(
+            current.criteria_set, answers, conclusion, criterion_remarks
+        )
         current.remarks = clean(remarks, "remarks", multiline=True)
         current.conclusion = conclusion
         current.conclusion_details = clean(conclusion_details, "conclusion_details", multiline=True)
@@ -194,6 +213,7 @@ def evaluation_save(
             current.save(
                 update_fields=[
                     "answers",
+                    "criterion_remarks",
                     "remarks",
                     "conclusion",
                     "conclusion_details",
@@ -221,7 +241,12 @@ def evaluation_save(
             actor=actor,
             action="evaluation.create" if created else "evaluation.save",
             obj=current,
-            changes={"answers": current.answers, "conclusion": conclusion, "lock_version": current.lock_version},
+            changes={
+                "answers": current.answers,
+                "criterion_remarks": current.criterion_remarks,
+                "conclusion": conclusion,
+                "lock_version": current.lock_version,
+            },
         )
     return current
 
@@ -232,12 +257,12 @@ def evaluation_save(
 @cache
 def _read_fields() -> list:
     """The form's columns as read before a save, less the four the save replaces."""
-    written = {"answers", "remarks", "conclusion", "conclusion_details"}
+    written = {"answers", "criterion_remarks", "remarks", "conclusion", "conclusion_details"}
     return [f for f in Evaluation._meta.concrete_fields if f.name not in written]
 
 
 def _draft_update(
-    *, actor, link, year, lock_version, answers, remarks, conclusion, conclusion_details, request
+    *, actor, link, year, lock_version, answers, remarks, conclusion, conclusion_details, request, criterion_remarks
 ) -> Evaluation | None:
     """The autosave of a draft that exists, by an editor holding its latest version, in two
     statements: one read of the form with the actor's right over the branch, then the update and
@@ -267,7 +292,7 @@ def _draft_update(
     if current.branch_id != branch.pk or current.lock_version != lock_version or not current.is_draft:
         return None
     criteria_set = criteria_set_of(current.criteria_set_id)
-    current.answers = _validate_content(criteria_set, answers, conclusion)
+    current.answers, current.criterion_remarks = _validate_content(criteria_set, answers, conclusion, criterion_remarks)
     current.remarks = clean(remarks, "remarks", multiline=True)
     current.conclusion = conclusion
     current.conclusion_details = clean(conclusion_details, "conclusion_details", multiline=True)
@@ -286,20 +311,27 @@ def _draft_update(
         "object_id": str(current.pk),
         "object_repr": str(current)[:255],
         "changes": audit.get_field("changes").get_db_prep_value(
-            {"answers": current.answers, "conclusion": conclusion, "lock_version": current.lock_version}, connection
+            {
+                "answers": current.answers,
+                "criterion_remarks": current.criterion_remarks,
+                "conclusion": conclusion,
+                "lock_version": current.lock_version,
+            },
+            connection,
         ),
         "reason": "",
     }
     with connection.cursor() as cursor:
         execute_prepared(
             cursor,
-            f"WITH saved AS (UPDATE {table} SET answers = %s, remarks = %s, conclusion = %s,"  # noqa: S608 (names from the models)
-            " conclusion_details = %s, lock_version = %s, updated_by_id = %s, updated_at = %s"
+            f"WITH saved AS (UPDATE {table} SET answers = %s, criterion_remarks = %s, remarks = %s,"  # noqa: S608 (names from the models)
+            " conclusion = %s, conclusion_details = %s, lock_version = %s, updated_by_id = %s, updated_at = %s"
             " WHERE id = %s AND lock_version = %s AND is_current AND status = %s RETURNING id)"
             f" INSERT INTO {audit.db_table} ({', '.join(audit.get_field(name).column for name in event)})"
             f" SELECT {', '.join(['%s'] * len(event))} FROM saved",
             [
                 field("answers").get_db_prep_value(current.answers, connection),
+                field("criterion_remarks").get_db_prep_value(current.criterion_remarks, connection),
                 current.remarks,
                 current.conclusion,
                 current.conclusion_details,
@@ -330,6 +362,12 @@ def missing_answers(evaluation: Evaluation) -> list[str]:
     return missing
 
 
+def _answer_name(code: str, criteria) -> str:
+    if code == CONCLUSION:
+        return _("the conclusion")
+    return _("criterion %(n)s") % {"n": next(c.order for c in criteria if c.code == code)}
+
+
 def evaluations_sign(*, actor, branch: Organization, ids) -> list[Evaluation]:
     """Sign one or many drafts of the branch (T/M CHI BỘ); all or none."""
     from chibo.selectors import signatories_active
@@ -353,15 +391,30 @@ def evaluations_sign(*, actor, branch: Organization, ids) -> list[Evaluation]:
         )
         if len(forms) != len(ids):
             raise ValidationError(_("Some of the chosen forms are not this branch's current forms; reload the page."))
+        # What the system knows of each member's year: an answer it contradicts needs a remark.
+        records = {
+            year: member_records([form.member_id for form in forms if form.year == year], year)
+            for year in {form.year for form in forms}
+        }
         problems = []
+        checks = {}
         for form in forms:
             if not form.is_draft:
                 problems.append(_("%(name)s: already signed.") % {"name": form.member.full_name})
-            elif missing := missing_answers(form):
+                continue
+            if missing := missing_answers(form):
                 problems.append(
                     _("%(name)s: answer %(missing)s first.")
                     % {"name": form.member.full_name, "missing": ", ".join(missing)}
                 )
+            criteria = criteria_of(form.criteria_set)
+            record = records[form.year][form.member_id]
+            for code, message in unexplained(form, criteria, record).items():
+                problems.append(
+                    _("%(name)s, %(what)s: %(warning)s Write a remark on it before signing.")
+                    % {"name": form.member.full_name, "what": _answer_name(code, criteria), "warning": message}
+                )
+            checks[form.pk] = checks_at_signing(form, criteria, record)
         if (
             any(form.period_id for form in forms)
             and not FrontMeeting.objects.filter(
@@ -377,10 +430,15 @@ def evaluations_sign(*, actor, branch: Organization, ids) -> list[Evaluation]:
             form.signed_by = actor
             form.signed_at = now
             form.signer_name = signatory.full_name
+            form.record_checks = checks[form.pk]
             form.lock_version += 1
-        Evaluation.objects.bulk_update(forms, ["status", "signed_by", "signed_at", "signer_name", "lock_version"])
+        Evaluation.objects.bulk_update(
+            forms, ["status", "signed_by", "signed_at", "signer_name", "record_checks", "lock_version"]
+        )
         audit_record_many(
-            actor=actor, action="evaluation.sign", entries=[(f, {"signer": signatory.full_name}) for f in forms]
+            actor=actor,
+            action="evaluation.sign",
+            entries=[(f, {"signer": signatory.full_name, "record_checks": f.record_checks}) for f in forms],
         )
     return forms
 
@@ -417,6 +475,7 @@ def evaluation_correct(*, actor, evaluation: Evaluation, reason: str) -> Evaluat
                     "request",
                     "criteria_set",
                     "answers",
+                    "criterion_remarks",
                     "remarks",
                     "conclusion",
                     "conclusion_details",

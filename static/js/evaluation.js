@@ -30,6 +30,33 @@
     });
     form.querySelector("[name=remarks]").value = values.remarks || "";
     form.querySelector("[name=conclusion_details]").value = values.conclusion_details || "";
+    form.querySelectorAll("textarea[name^=r_]").forEach((box) => { box.value = (values.criterion_remarks || {})[box.name.slice(2)] || ""; });
+    showRecord();
+  }
+  // An answer the record contradicts (the server marks those levels with data-warning) shows the
+  // warning and asks for a remark; signing is refused without one.
+  function showRecord() {
+    const needed = [];
+    form.querySelectorAll("[data-remark-for]").forEach((box) => {
+      const group = box.closest("fieldset");
+      const chosen = group.querySelector("input[type=radio]:checked");
+      const warning = chosen ? chosen.dataset.warning || "" : "";
+      const alert = box.querySelector(".record-warning");
+      const remark = box.querySelector("textarea");
+      alert.textContent = warning;
+      alert.hidden = !warning;
+      box.hidden = !warning && !remark.value.trim();
+      if (warning && !remark.value.trim()) needed.push(group.querySelector("legend").textContent.split(".")[0]);
+    });
+    return needed;
+  }
+  let serverMissing = [];
+  function showMissing() {
+    const needed = showRecord();
+    const parts = [];
+    if (serverMissing.length) parts.push(form.dataset.msgMissing + " " + serverMissing.join(", "));
+    if (needed.length) parts.push(form.dataset.msgRemarks + " " + needed.join(", "));
+    missingBox.textContent = parts.length ? parts.join("; ") : form.dataset.msgComplete;
   }
   function showErrors(fields) {
     form.querySelectorAll(".field-error").forEach((box) => { box.textContent = (fields || {})[box.dataset.field] ? fields[box.dataset.field].join(" ") : ""; });
@@ -59,7 +86,8 @@
       errorBox.textContent = "";
       showErrors({});
       state.textContent = form.dataset.msgSaved + " " + result.at;
-      missingBox.textContent = result.missing.length ? form.dataset.msgMissing + " " + result.missing.join(", ") : form.dataset.msgComplete;
+      serverMissing = result.missing;
+      showMissing();
       if (dirty) { keep(); return send(); }
       localStorage.removeItem(storeKey);
       return true;
@@ -84,7 +112,7 @@
     clearTimeout(timer);
     timer = setTimeout(send, delay);
   }
-  form.addEventListener("change", (event) => { if (event.target.type === "radio") changed(0); });
+  form.addEventListener("change", (event) => { if (event.target.type === "radio") { showRecord(); changed(0); } });
   form.addEventListener("input", (event) => { if (event.target.tagName === "TEXTAREA") changed(800); });
   window.addEventListener("online", () => { if (localStorage.getItem(storeKey)) send(); });
   setInterval(() => { if (localStorage.getItem(storeKey) && !inFlight) send(); }, 15000);
@@ -129,9 +157,12 @@
     saved.fields.forEach(([name, value]) => fields.set(name, value));
     const answers = {};
     fields.forEach((value, name) => { if (name.startsWith("c_")) answers[name.slice(2)] = value; });
-    apply({ answers: answers, conclusion: fields.get("conclusion"), remarks: fields.get("remarks"), conclusion_details: fields.get("conclusion_details") });
+    const criterionRemarks = {};
+    fields.forEach((value, name) => { if (name.startsWith("r_")) criterionRemarks[name.slice(2)] = value; });
+    apply({ answers: answers, conclusion: fields.get("conclusion"), remarks: fields.get("remarks"), conclusion_details: fields.get("conclusion_details"), criterion_remarks: criterionRemarks });
     version.value = saved.version;
     send();
   }
+  showRecord();
   if (groups[0] && window.matchMedia("(min-width: 768px)").matches) groups[0].focus();
 })();

@@ -433,6 +433,9 @@ def evaluation_fields(world, draft=None):
         conclusion=choice_text(["commend", "none", "handle"]),
         conclusion_details=TEXT,
         c_unknown=TEXT,
+        r_meetings=TEXT,
+        r_conclusion=TEXT,
+        r_unknown=TEXT,
         next=st.sampled_from(["/", "//evil.example", "https://evil.example/", "/nhan-xet/", "javascript:alert(1)"]),
     )
     return valid, hostile

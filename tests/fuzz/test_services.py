@@ -490,6 +490,10 @@ def test_front_meeting_and_forms(world):
                 "remarks": text(""),
                 "conclusion": st.sampled_from(["commend", "none", "handle", "", "x"]),
                 "conclusion_details": text(""),
+                "criterion_remarks": st.one_of(
+                    st.none(),
+                    st.dictionaries(st.sampled_from([*codes, "conclusion", "x"]), text("Đi công tác"), max_size=3),
+                ),
             },
             refusals=(EvaluationConflict,),
         )

@@ -92,8 +92,10 @@ def test_a_saved_draft_is_written_as_the_locked_path_writes_it(period):
         remarks=" Gương mẫu\u0301 ",
         conclusion="commend",
         conclusion_details="Vận động hiến đất",
+        criterion_remarks={"meetings": " Đi công ta\u0301c dài ngày ", "conclusion": ""},
     )
     stored = Evaluation.objects.get()
+    assert stored.criterion_remarks == second.criterion_remarks == {"meetings": "Đi công tác dài ngày"}
     assert second.pk == first.pk == stored.pk and second.lock_version == stored.lock_version == 2
     assert stored.answers == second.answers == {"example": "fair", "citizen": "good"}
     assert stored.remarks == second.remarks == "Gương mẫú"
@@ -107,7 +109,12 @@ def test_a_saved_draft_is_written_as_the_locked_path_writes_it(period):
         actor=period["secretary"],
         action="evaluation.save",
         obj=stored,
-        changes={"answers": stored.answers, "conclusion": "commend", "lock_version": 2},
+        changes={
+            "answers": stored.answers,
+            "criterion_remarks": stored.criterion_remarks,
+            "conclusion": "commend",
+            "lock_version": 2,
+        },
     )
     expected.refresh_from_db()
     assert {f: getattr(written, f) for f in AUDITED} == {f: getattr(expected, f) for f in AUDITED}
@@ -222,7 +229,8 @@ def test_form_current_reads_the_form_as_the_orm_does(period):
 
 
 def test_form_page_queries(client, period):
-    """Opening a member's draft: the user, the link with the right and the workplace, the form, the next member."""
+    """Opening a member's draft: the user, the link with the right and the workplace, the form, the next member,
+    the member's record of the year (meetings, proposals, notices in one prepared statement)."""
     link = period["links"][0]
     _save(period, link, 0, answers={"example": "fair"})
     url = reverse("nhanxet:form", args=[period["res"].pk, period["year"], link.pk])
@@ -231,7 +239,7 @@ def test_form_page_queries(client, period):
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url)
     assert page.status_code == 200
-    assert len(queries.captured_queries) == 4, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries.captured_queries) == 5, [q["sql"][:80] for q in queries.captured_queries]
     body = page.content.decode()
     assert link.workplace_committee.name in body and link.member.full_name in body
     assert 'value="fair" autocomplete="off" checked' in body

@@ -39,7 +39,7 @@ def test_branch_export_has_a_line_per_form_the_page_lists(client, scene):  # noq
         "Kết luận, đề nghị",
     )
     # Thứ0's yearly form and the request about him, Thứ1 (signed again after a correction), Thứ3's
-    # complete draft; Thứ4 is exempt (not listed), Thứ2 moved to another branch.
+    # complete draft (missed a meeting); Thứ4 is exempt (not listed), Thứ2 moved to another branch.
     assert (
         sorted(set(xlsx_column(table, "Họ và tên")))
         == sorted(shown)
@@ -58,7 +58,8 @@ def test_branch_export_has_a_line_per_form_the_page_lists(client, scene):  # noq
         "chưa nhận xét",
     )
     assert lines[("Trần Văn Thứ1", "Hằng năm")][7] == "Chi bộ đã ký"
-    assert lines[("Trần Văn Thứ3", "Hằng năm")][7] == "chờ ký"
+    # Complete, but "Tham gia đầy đủ" after a meeting missed without reason: not signable without a remark.
+    assert lines[("Trần Văn Thứ3", "Hằng năm")][7] == "cần giải trình trước khi ký"
     assert len(table["rows"]) == 4
 
 
@@ -84,8 +85,9 @@ def test_commune_export_has_both_queues_of_the_page(client, scene):  # noqa: F81
     from nhanxet import services
 
     s = scene
-    # Thứ3's form signed too, then confirmed: one form in each queue.
+    # Thứ3's form signed too (with a remark on the meeting he missed), then confirmed: one form in each queue.
     third = Evaluation.objects.get(member=s["links"][3].member, is_current=True)
+    Evaluation.objects.filter(pk=third.pk).update(criterion_remarks={"meetings": "Vắng do ốm, có báo sau"})
     services.evaluations_sign(actor=s["secretary"], branch=s["res"], ids=[third.pk])
     services.evaluations_confirm(actor=s["office"], commune=s["commune"], ids=[third.pk])
     client.force_login(s["office"])

@@ -600,6 +600,11 @@ CASES = [
         lambda d: new(Criterion, criteria_set=d["criteria"], order=99, code="thu", text="Gương mẫu"),
         lambda d: new(Criterion, criteria_set=d["criteria"], order=99, code="thu", text="  "),
     ),
+    (
+        "criterion_evidence_valid",
+        lambda d: new(Criterion, criteria_set=d["criteria"], order=99, code="thu", text="Họp", evidence="attendance"),
+        lambda d: new(Criterion, criteria_set=d["criteria"], order=99, code="thu", text="Họp", evidence="rumours"),
+    ),
     ("one_period_per_committee_year", lambda d: new_period(d, Y + 1), lambda d: new_period(d, Y)),
     (
         "period_deadlines_in_order",

@@ -45,6 +45,8 @@ from nhanxet.models import (
 )
 from nhanxet.selectors import forms_unrated, links_due_yearly, links_held
 
+from .formality import formality_counts
+
 SIGNED = (EvaluationStatus.SIGNED, EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
 CONFIRMED = (EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
 # The HD 33 §1.2 categories (not introduced at all); the rest (§1.1) are exempt from meetings only.
@@ -493,6 +495,7 @@ def compute(ctx: Context) -> dict[str, Counter]:
             leaf[path][fig.key] += n
     _meeting_counts(ctx, leaf)
     _answer_counts(ctx, leaf)
+    formality_counts(ctx, leaf)
     # Add each path into its parent, deepest first: every count reaches each ancestor once.
     step = Organization.steplen
     by_length = defaultdict(set)

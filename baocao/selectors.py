@@ -21,6 +21,7 @@ from dangvien.models import HELD_STATES, INTRODUCED_STATES, ExemptionCategory, R
 from nhanxet.models import CriteriaSet, RatingScheme
 
 from .figures import NOT_INTRODUCED, SCORE_BANDS, Context, figure, score_band_bounds
+from .formality import BY_CODE, FLAGS, FORMS, JUDGED, Flag
 from .models import FiguresRefresh, OrgFigures
 
 MAX_CHILDREN = 1000
@@ -82,8 +83,32 @@ class Dashboard:
     exemptions: list = field(default_factory=list)  # [(key, label, n)]
     conclusions: list = field(default_factory=list)  # [(key, label, n)]
     levels: list = field(default_factory=list)  # [(criteria set, [(criterion, [(label, n, pct)])])]
+    formality: list = field(default_factory=list)  # [FlagLine] of the formality flags
     ratings: list = field(default_factory=list)  # [RatingBlock] per rating scheme with ratings (or of the year)
     rating_columns: list = field(default_factory=list)  # [(code, label)] of the conclusions
+
+
+@dataclass
+class FlagLine:
+    """One formality sign over a subtree: its branches flagged among those judged, and its forms."""
+
+    flag: Flag
+    branches: int
+    judged: int
+    forms: int
+    total: int
+
+    @property
+    def forms_pct(self):
+        return _pct(self.forms, self.total)
+
+    @property
+    def threshold_pct(self) -> int:
+        return round(100 * self.flag.threshold)
+
+
+def formality_lines(f) -> list[FlagLine]:
+    return [FlagLine(flag, f[flag.branch_key], f[JUDGED], f[flag.form_key], f[FORMS]) for flag in FLAGS]
 
 
 @dataclass
@@ -160,6 +185,7 @@ def dashboard(user, org_pk: int, year: int, half: int | None) -> Dashboard:
         trend=[(y, derive(rows[y], None)) for y in sorted(rows)],
     )
     board.exemptions = [(f"exempt.{c}", label, f[f"exempt.{c}"]) for c, label in ExemptionCategory.choices]
+    board.formality = formality_lines(f)
     _answers(board)
     return board
 
@@ -244,6 +270,35 @@ def drill_members(user, org_pk: int, key: str, year: int):
         .order_by("sort_key", "pk")
     )
     return org, fig, members
+
+
+def flagged_branches(user, org_pk: int, code: str, year: int):
+    """(organisation, flag, the figures of its residence branches flagged for `code` in the year):
+    the boards' drill-down from a formality flag to the branches behind it; a 404 outside the
+    user's scope or for an unknown flag."""
+    flag = BY_CODE.get(code)
+    if flag is None:
+        raise Http404
+    if org_pk == 0:
+        paths = scope_paths(user)
+        org = AllOrganizations(name=str(_("All my organisations")))
+        prefixes = [""] if paths is None else paths
+        if not prefixes:
+            raise Http404
+    else:
+        org = organization_get(user, org_pk)
+        prefixes = [org.path]
+    from django.db.models import Q
+
+    in_scope = Q(pk__in=[])
+    for prefix in prefixes:
+        in_scope |= Q(organization__path__startswith=prefix)
+    rows = (
+        OrgFigures.objects.filter(in_scope, year=year, organization__numchild=0, data__has_key=flag.branch_key)
+        .select_related("organization")
+        .order_by("organization__path")
+    )
+    return org, flag, rows
 
 
 def can_open_member(user, member) -> bool:

@@ -97,7 +97,9 @@ def report_content(board) -> dict:
                 ],
                 "ratings_number": ROMAN[len(parts)] if board.ratings else "",
                 "ratings": [_rating_section(block) for block in board.ratings],
-                "table_number": ROMAN[len(parts) + (1 if board.ratings else 0)],
+                "formality_number": ROMAN[len(parts) + (1 if board.ratings else 0)],
+                "formality": _formality_section(board),
+                "table_number": ROMAN[len(parts) + (1 if board.ratings else 0) + 1],
                 "headers": ["Tổ chức", *[label for _key, label in REPORT_COLUMNS]],
                 "rows": [
                     (child.org.name, [number(child.f[key]) for key, _label in REPORT_COLUMNS])
@@ -106,6 +108,23 @@ def report_content(board) -> dict:
                 "total": [number(board.f[key]) for key, _label in REPORT_COLUMNS],
             },
         }
+
+
+def _formality_section(board) -> dict:
+    """The formality flags as the report states them: per sign, the branches where its share of
+    the forms reached the threshold, among the branches judged (enough signed forms)."""
+    from django.conf import settings
+
+    from .tables import number
+
+    lines = board.formality
+    return {
+        "judged": number(lines[0].judged if lines else 0),
+        "min_forms": settings.FORMALITY_MIN_FORMS,
+        "lines": [
+            (str(line.flag.label), line.threshold_pct, number(line.branches), number(line.forms)) for line in lines
+        ],
+    }
 
 
 def _rating_section(block) -> dict:

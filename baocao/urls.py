@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/lap-bao-cao/", views.report, name="report"),
     path("<int:pk>/danh-sach/<str:key>/", views.members, name="members"),
     path("<int:pk>/danh-sach/<str:key>/ds.xlsx", views.members_xlsx, name="members_xlsx"),
+    path("<int:pk>/hinh-thuc/<str:code>/", views.flagged, name="flagged"),
 ]

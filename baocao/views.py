@@ -1,5 +1,6 @@
 """The boards' pages: the dashboard of an organisation, its exports, the members behind a figure."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -107,6 +108,37 @@ def members(request, pk, key):
             "half": half,
             "period_label": _period_label(year, half),
             "query": f"year={year}" + (f"&half={half}" if half else ""),
+        },
+    )
+
+
+@login_required
+def flagged(request, pk, code):
+    """The residence branches behind a formality flag, each with its shares and a link to its forms."""
+    year, half = _period(request)
+    org, flag, rows = selectors.flagged_branches(request.user, pk, code, year)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    branches = [
+        (
+            row.organization,
+            row.data.get("formality.forms", 0),
+            [(other, row.data.get(other.form_key, 0), other.branch_key in row.data) for other in selectors.FLAGS],
+        )
+        for row in page.object_list
+    ]
+    return render(
+        request,
+        "baocao/flagged.html",
+        {
+            "org": org,
+            "flag": flag,
+            "flags": selectors.FLAGS,
+            "page": page,
+            "branches": branches,
+            "year": year,
+            "period_label": _period_label(year, half),
+            "query": f"year={year}",
+            "min_forms": settings.FORMALITY_MIN_FORMS,
         },
     )
 

@@ -80,6 +80,10 @@ def _dashboard_figure(obj, _year):
     return {"pk": obj.pk, "key": "covered"}
 
 
+def _formality_flag(obj, _year):
+    return {"pk": obj.pk, "code": "all_top"}
+
+
 TARGETS: dict[str, Target] = {
     # the organisation tree, signing, the boards' reports (a workplace committee)
     "chibo:detail": Target("workplace", _pk),
@@ -92,6 +96,7 @@ TARGETS: dict[str, Target] = {
     "baocao:report": Target("workplace", _pk, POST),
     "baocao:members": Target("workplace", _dashboard_figure),
     "baocao:members_xlsx": Target("workplace", _dashboard_figure),
+    "baocao:flagged": Target("workplace", _formality_flag),
     # a residence branch: its members and groups, meetings, evaluation
     "chibo:branch": Target("branch", _pk),
     "chibo:branch_xlsx": Target("branch", _pk),

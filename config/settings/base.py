@@ -222,6 +222,16 @@ INTRODUCTION_DAYS_LIMIT = env.int("INTRODUCTION_DAYS_LIMIT", default=30)
 # Days after a half-year ends during which its meetings can still be scheduled and held
 # (a year-end meeting in early January); after that the half-year is closed.
 MEETING_HALF_YEAR_GRACE_DAYS = env.int("MEETING_HALF_YEAR_GRACE_DAYS", default=31)
+# Formality flags on the boards' dashboards (docs/regulations.md): a residence branch with at least
+# FORMALITY_MIN_FORMS signed yearly forms is flagged when the share of its forms that have
+# identical free remarks, every criterion at the top level, no Front-committee meeting recorded
+# by the day of signing, or a fill of under FORMALITY_QUICK_FILL_SECONDS reaches its threshold.
+FORMALITY_MIN_FORMS = env.int("FORMALITY_MIN_FORMS", default=5)
+FORMALITY_IDENTICAL_REMARKS_SHARE = env.float("FORMALITY_IDENTICAL_REMARKS_SHARE", default=0.5)
+FORMALITY_ALL_TOP_SHARE = env.float("FORMALITY_ALL_TOP_SHARE", default=0.9)
+FORMALITY_NO_FRONT_SHARE = env.float("FORMALITY_NO_FRONT_SHARE", default=0.01)
+FORMALITY_QUICK_FILL_SECONDS = env.int("FORMALITY_QUICK_FILL_SECONDS", default=30)
+FORMALITY_QUICK_FILL_SHARE = env.float("FORMALITY_QUICK_FILL_SHARE", default=0.5)
 MEMBER_LIST_PAGE_SIZE = env.int("MEMBER_LIST_PAGE_SIZE", default=50)
 MEMBER_LIST_COUNT_LIMIT = env.int("MEMBER_LIST_COUNT_LIMIT", default=1000)
 # Member lists uploaded for import: the largest file, its rows, what an .xlsx may unpack to (zip

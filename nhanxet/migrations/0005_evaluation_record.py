@@ -1,6 +1,7 @@
 """Evaluations grounded in the record: what each criterion is checked against (the seeded sets
 marked), the branch's remarks on answers the record contradicts and what was checked at signing,
-and when a form was first saved (taken from its audit record for the forms made before)."""
+when a form was first saved (taken from its audit record for the forms made before) and how long
+it took to fill (kept at signing)."""
 
 from django.db import migrations, models
 
@@ -47,6 +48,11 @@ class Migration(migrations.Migration):
             model_name='evaluation',
             name='criterion_remarks',
             field=models.JSONField(blank=True, default=dict, verbose_name='remarks on answers against the record'),
+        ),
+        migrations.AddField(
+            model_name='evaluation',
+            name='fill_seconds',
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='seconds spent filling'),
         ),
         migrations.AddField(
             model_name='evaluation',

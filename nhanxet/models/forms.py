@@ -176,6 +176,9 @@ class Evaluation(models.Model):
     is_current = models.BooleanField(default=True)
     # The first save (None for forms made before it was recorded): how long filling took.
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, null=True)
+    # At signing: seconds from the first save to the last change (None for forms made before it
+    # was recorded). The boards' formality flags count forms filled implausibly fast.
+    fill_seconds = models.PositiveIntegerField(_("seconds spent filling"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

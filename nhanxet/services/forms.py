@@ -362,6 +362,13 @@ def missing_answers(evaluation: Evaluation) -> list[str]:
     return missing
 
 
+def _fill_seconds(form: Evaluation) -> int | None:
+    """From the form's first save to its last change before signing (None when the first is unknown)."""
+    if form.created_at is None or form.updated_at is None:
+        return None
+    return max(0, int((form.updated_at - form.created_at).total_seconds()))
+
+
 def _answer_name(code: str, criteria) -> str:
     if code == CONCLUSION:
         return _("the conclusion")
@@ -431,9 +438,10 @@ def evaluations_sign(*, actor, branch: Organization, ids) -> list[Evaluation]:
             form.signed_at = now
             form.signer_name = signatory.full_name
             form.record_checks = checks[form.pk]
+            form.fill_seconds = _fill_seconds(form)
             form.lock_version += 1
         Evaluation.objects.bulk_update(
-            forms, ["status", "signed_by", "signed_at", "signer_name", "record_checks", "lock_version"]
+            forms, ["status", "signed_by", "signed_at", "signer_name", "record_checks", "fill_seconds", "lock_version"]
         )
         audit_record_many(
             actor=actor,

@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint messages clean venv bench
 
 # Our own code, as bandit reads it (tests and the venv aside).
-APPS := baocao chibo common config dangvien hangdoi nhacviec nhanxet nhapdulieu nhatky taikhoan vanban bench scripts
+APPS := baocao chibo common config dangvien hangdoi nhacviec nhanxet nhapdulieu nhatky quydinh taikhoan vanban bench scripts
 
 # SQLite and eager Celery tasks unless the caller sets DATABASE_URL / REDIS_URL
 # (in the environment or in .env); then those servers are used.

@@ -23,17 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from chibo.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, Organization
 from chibo.permissions import _minimal, path_q
 from dangvien.models import (
-    EXEMPTION_KINDS,
     HELD_STATES,
     INTRODUCED_STATES,
-    ExemptionCategory,
-    ExemptionKind,
     LinkState,
     Member,
     ResidenceLink,
 )
 from dangvien.selectors import awaiting_letter, exemptions_on, letters_not_received
-from nhacviec.models import ReminderRule, RuleCode
+from nhacviec.models import RuleCode
+from nhacviec.selectors import rules_in_force
 from nhanxet.models import (
     Evaluation,
     EvaluationPeriod,
@@ -44,13 +42,12 @@ from nhanxet.models import (
     RatingScheme,
 )
 from nhanxet.selectors import forms_unrated, links_due_yearly, links_held
+from quydinh.selectors import category_labels
 
 from .formality import formality_counts
 
 SIGNED = (EvaluationStatus.SIGNED, EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
 CONFIRMED = (EvaluationStatus.CONFIRMED, EvaluationStatus.FORWARDED)
-# The HD 33 §1.2 categories (not introduced at all); the rest (§1.1) are exempt from meetings only.
-NOT_INTRODUCED = tuple(c for c, kind in EXEMPTION_KINDS.items() if kind == ExemptionKind.NOT_INTRODUCED)
 
 
 @dataclass
@@ -60,7 +57,7 @@ class Context:
     year: int
     today: datetime.date
     periods: list = field(default_factory=list)
-    rules: dict = field(default_factory=dict)
+    rules: dict | None = None  # read when a figure needs a rule's days (the pack's, or the administrator's)
 
     @classmethod
     def of(cls, year: int, today: datetime.date | None = None) -> "Context":
@@ -70,7 +67,6 @@ class Context:
             year=year,
             today=today or timezone.localdate(),
             periods=list(EvaluationPeriod.objects.filter(year=year).order_by("pk")),
-            rules={r.code: r for r in ReminderRule.objects.all()},
         )
 
     def period_paths(self, scope=None, passed: Callable | None = None) -> list[str]:
@@ -82,6 +78,8 @@ class Context:
         )
 
     def rule_days(self, code, default: int) -> int:
+        if self.rules is None:
+            self.rules = {r.code: r for r in rules_in_force(day=self.today)}
         rule = self.rules.get(code)
         return rule.first_days if rule else default
 
@@ -322,7 +320,7 @@ FIGURES = [
 ]
 
 
-def _exempt_figure(category, label):
+def _exempt_figure(category, label=""):
     return Figure(
         f"exempt.{category}",
         label,
@@ -392,8 +390,7 @@ def _score_figure(scheme, band):
     )
 
 
-EXEMPT_FIGURES = [_exempt_figure(value, label) for value, label in ExemptionCategory.choices]
-BY_KEY = {f.key: f for f in FIGURES + EXEMPT_FIGURES}
+BY_KEY = {f.key: f for f in FIGURES}
 
 
 def figure(key: str) -> Figure | None:
@@ -406,6 +403,9 @@ def figure(key: str) -> Figure | None:
     parts = key.split(".")
     if parts[0] == "conclusion" and len(parts) == 2:
         return _conclusion_figure(parts[1])
+    if parts[0] == "exempt" and len(parts) == 2:
+        labels = category_labels()
+        return _exempt_figure(parts[1], labels[parts[1]]) if parts[1] in labels else None
     if parts[0] in ("rating", "score") and len(parts) == 3:
         scheme = RatingScheme.objects.filter(code=parts[1]).first()
         if scheme is None:
@@ -451,6 +451,20 @@ def _meeting_counts(ctx, leaf):
         leaf[path]["branches_with_members"] += 1
 
 
+def _exemption_counts(ctx, leaf):
+    """Covered members exempt today, per category (the regulation packs' codes: exempt.<code>) and
+    per kind (exempt_kind.exempt_meetings, exempt_kind.not_introduced)."""
+    for path, category, kind, n in (
+        exemptions_on(ctx.today)
+        .filter(member__covered_213=True)
+        .order_by()
+        .values_list("member__org_path", "category", "kind")
+        .annotate(n=Count("member_id", distinct=True))
+    ):
+        leaf[path][f"exempt.{category}"] += n
+        leaf[path][f"exempt_kind.{kind}"] += n
+
+
 def _answer_counts(ctx, leaf):
     """Levels chosen per criterion and the ratings beside the residence conclusions."""
     for path, set_id, answers in (
@@ -490,9 +504,10 @@ def _answer_counts(ctx, leaf):
 def compute(ctx: Context) -> dict[str, Counter]:
     """{organisation path: {figure key: count in its subtree}} for the year of `ctx`."""
     leaf = defaultdict(Counter)
-    for fig in FIGURES + EXEMPT_FIGURES:
+    for fig in FIGURES:
         for path, n in fig.counts(ctx).items():
             leaf[path][fig.key] += n
+    _exemption_counts(ctx, leaf)
     _meeting_counts(ctx, leaf)
     _answer_counts(ctx, leaf)
     formality_counts(ctx, leaf)

@@ -17,10 +17,10 @@ from chibo.selectors import (
     organization_get,
     organization_roots,
 )
-from dangvien.models import HELD_STATES, INTRODUCED_STATES, ExemptionCategory, ResidenceLink
+from dangvien.models import HELD_STATES, INTRODUCED_STATES, ResidenceLink
 from nhanxet.models import CriteriaSet, RatingScheme
 
-from .figures import NOT_INTRODUCED, SCORE_BANDS, Context, figure, score_band_bounds
+from .figures import SCORE_BANDS, Context, figure, score_band_bounds
 from .formality import BY_CODE, FLAGS, FORMS, JUDGED, Flag
 from .models import FiguresRefresh, OrgFigures
 
@@ -40,8 +40,8 @@ def _pct(part, whole):
 
 def derive(data: dict, half: int | None) -> Figures:
     f = Figures(data)
-    f["not_introduced"] = sum(f[f"exempt.{c}"] for c in NOT_INTRODUCED)
-    f["exempt_meetings"] = sum(f[f"exempt.{c}"] for c, _l in ExemptionCategory.choices if c not in NOT_INTRODUCED)
+    f["not_introduced"] = f["exempt_kind.not_introduced"]
+    f["exempt_meetings"] = f["exempt_kind.exempt_meetings"]
     f["to_introduce"] = max(f["covered"] - f["not_introduced"], 0)
     f["introduced_pct"] = _pct(f["introduced"], f["to_introduce"])
     f["acknowledged_pct"] = _pct(f["acknowledged"], f["to_introduce"])
@@ -105,6 +105,16 @@ class FlagLine:
     @property
     def threshold_pct(self) -> int:
         return round(100 * self.flag.threshold)
+
+
+def exemption_lines(f) -> list:
+    """[(key, label, n)]: the categories of the pack in force, then any other counted (an earlier pack's)."""
+    from quydinh.selectors import exemption_categories
+
+    in_force, labels = exemption_categories()
+    codes = [c["code"] for c in in_force]
+    codes += sorted(k.split(".", 1)[1] for k in f if k.startswith("exempt.") and k.split(".", 1)[1] not in codes)
+    return [(f"exempt.{code}", labels.get(code, code), f[f"exempt.{code}"]) for code in codes]
 
 
 def formality_lines(f) -> list[FlagLine]:
@@ -184,7 +194,7 @@ def dashboard(user, org_pk: int, year: int, half: int | None) -> Dashboard:
         more_children=more,
         trend=[(y, derive(rows[y], None)) for y in sorted(rows)],
     )
-    board.exemptions = [(f"exempt.{c}", label, f[f"exempt.{c}"]) for c, label in ExemptionCategory.choices]
+    board.exemptions = exemption_lines(f)
     board.formality = formality_lines(f)
     _answers(board)
     return board

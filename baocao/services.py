@@ -74,9 +74,14 @@ def report_content(board) -> dict:
         )
         parent = Organization.objects.get_parent(org) if org.pk else None
         parts = sections(board)
+        computed_at = (
+            timezone.localtime(board.refreshed.computed_at).strftime("%H giờ %M, ngày %d/%m/%Y")
+            if board.refreshed
+            else ""
+        )
         return {
             "doc_type_label": "BÁO CÁO",
-            "subtitle": f"Kết quả thực hiện Quy định 213-QĐ/TW {period}",
+            "wording": {"organization": org.name, "period": period, "computed_at": computed_at},
             "recipients": [
                 f"Ban Tổ chức {parent.name}" if parent else "Ban Tổ chức Trung ương",
                 "Lưu văn phòng cấp ủy",
@@ -84,9 +89,7 @@ def report_content(board) -> dict:
             "extra": {
                 "org_name": org.name,
                 "period_label": period,
-                "computed_at": timezone.localtime(board.refreshed.computed_at).strftime("%H giờ %M, ngày %d/%m/%Y")
-                if board.refreshed
-                else "",
+                "computed_at": computed_at,
                 "sections": [
                     {
                         "number": ROMAN[i],
@@ -150,6 +153,8 @@ def report_issue(*, actor, board) -> "Document":  # noqa: F821 (vanban.models.Do
     organisation, signed by its configured signatory; the PDF renders once the transaction commits."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
+    from quydinh.selectors import pack_of_year
+    from quydinh.wording import resolve as wording_resolve
     from vanban.models import DocumentType
     from vanban.services import document_issue, signer_for
 
@@ -161,6 +166,9 @@ def report_issue(*, actor, board) -> "Document":  # noqa: F821 (vanban.models.Do
     if board.refreshed is None:
         raise ValidationError(_("The figures for this year have not been computed yet."))
     content = report_content(board)
+    # The regulation of the year reported: its citation and wording head the report.
+    pack = pack_of_year(board.year)
+    subject = wording_resolve(pack, DocumentType.REPORT, content["wording"])["subtitle"]
     with transaction.atomic():
         signatory = signer_for(org)
         return document_issue(
@@ -168,7 +176,7 @@ def report_issue(*, actor, board) -> "Document":  # noqa: F821 (vanban.models.Do
             doc_type=DocumentType.REPORT,
             issuer=org,
             signatory=signatory,
-            subject=content["subtitle"],
-            template="report/qd213-v1",
+            subject=subject,
             content=content,
+            pack=pack,
         )

@@ -12,7 +12,6 @@ beside the values; nothing fails on a slow figure.
 """
 
 import argparse
-import datetime
 import json
 import sys
 import time
@@ -72,25 +71,30 @@ def _report_pdf(out, year) -> dict:
     the figures read, the wording built, the PDF rendered (with the HD 36 header of the first
     province: the generated data has no national committee to number it)."""
     from django.conf import settings
+    from django.utils import timezone
 
     from baocao.selectors import dashboard
     from baocao.services import report_content
     from chibo.models import Organization
+    from quydinh.selectors import pack_of_year
     from taikhoan.models import User
     from vanban.rendering import render_pdf
-    from vanban.services import header
+    from vanban.services import document_snapshot
 
     national = User.objects.get(username="bench.national")
     issuer = Organization.objects.filter(depth=1).order_by("path").first()
     started = time.perf_counter()
     board = dashboard(national, 0, year, None)
-    snapshot = {
-        "template": "report/qd213-v1",
-        **header(issuer, "1-BC/TW", datetime.date.today()),
-        **report_content(board),
-        "signer": {"on_behalf": "T/M BAN BÍ THƯ", "title": "BÍ THƯ", "name": "Người ký"},
-        "verify_url": settings.SITE_URL,
-    }
+    snapshot = document_snapshot(
+        doc_type="report",
+        issuer=issuer,
+        symbol="1-BC/TW",
+        issued_at=timezone.now(),
+        content=report_content(board),
+        pack=pack_of_year(year),
+        signer={"on_behalf": "T/M BAN BÍ THƯ", "title": "BÍ THƯ", "name": "Người ký"},
+        verify_url=settings.SITE_URL,
+    )
     pdf = render_pdf(snapshot, image_root=settings.PRIVATE_MEDIA_ROOT)
     record = {
         "name": "report_pdf_s",

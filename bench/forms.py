@@ -106,6 +106,7 @@ def build(*, branches: int, members: int, log=print) -> dict:
     from dangvien.models import LinkState, Member, ResidenceLink
     from nhanxet.models import EvaluationPeriod
     from nhanxet.services import period_open
+    from quydinh.selectors import pack_in_force
     from taikhoan.models import User
     from vanban.models import Document, DocumentType
     from vanban.services import numbers_take
@@ -187,6 +188,7 @@ def build(*, branches: int, members: int, log=print) -> dict:
                 # An active link was introduced by a letter (a database constraint): each gets a
                 # numbered letter of its committee, the numbers taken from the register.
                 letters = []
+                pack = pack_in_force()
                 for committee in {committee_of[m.organization_id] for m in new}:
                     mine = [m for m in new if committee_of[m.organization_id] == committee]
                     numbers = numbers_take(
@@ -201,6 +203,7 @@ def build(*, branches: int, members: int, log=print) -> dict:
                             symbol=symbol,
                             subject=f"Giới thiệu đồng chí {member.full_name} về sinh hoạt nơi cư trú",
                             template="introduction/qd213-v1",
+                            pack=pack,
                             snapshot={},
                             issued_at=timezone.now(),
                             signer_name="Bench",

@@ -155,6 +155,14 @@ TARGETS: dict[str, Target] = {
     "nhapdulieu:job": Target("import_job", _pk, BOTH),
     "nhapdulieu:changes": Target("import_job", _pk),
     "taikhoan:notification_open": Target("notification", _pk, BOTH),
+    # regulation packs: the national administrator's alone
+    "nhanxet:pack": Target("pack", _pk, BOTH),
+    "nhanxet:pack_new_version": Target("pack", _pk, POST),
+    "nhanxet:pack_edit": Target("pack", _pk, BOTH),
+    "nhanxet:pack_wording": Target("pack", _pk, BOTH),
+    "nhanxet:pack_criteria": Target("pack", lambda p, _y: {"pk": p.pk, "use": "yearly"}, BOTH),
+    "nhanxet:pack_categories": Target("pack", _pk, BOTH),
+    "nhanxet:pack_preview": Target("pack", lambda p, _y: {"pk": p.pk, "doc_type": "introduction"}),
 }
 
 
@@ -205,6 +213,8 @@ def holder_paths(kind: str, obj) -> list[str]:
         return _role_paths(obj.created_by)
     if kind == "notification":
         return _role_paths(obj.user)
+    if kind == "pack":
+        return []  # no organisation holds a regulation pack: only the national administrator opens it
     raise KeyError(kind)
 
 
@@ -300,6 +310,7 @@ def sample_objects(rng, n: int) -> dict[str, list]:
     from dangvien.models import LetterBatch, LinkState, Member, ResidenceLink
     from nhanxet.models import Evaluation, EvaluationRequest, Proposal
     from nhapdulieu.models import ImportJob
+    from quydinh.models import RegulationPack
     from taikhoan.services import notify_many
     from vanban.models import Document
 
@@ -380,6 +391,7 @@ def sample_objects(rng, n: int) -> dict[str, list]:
     ]
     notify_many(items=[(a.user, "bench.idor", "Thông báo thử", "", "/") for a in clerks])
     objects["notification"] = [a.user.notifications.get(key="bench.idor") for a in clerks]
+    objects["pack"] = list(RegulationPack.objects.all())
     return objects
 
 
@@ -405,6 +417,10 @@ def anchor(kind: str, obj):
         return obj.issuer
     if kind == "evaluation":
         return obj.branch
+    if kind == "pack":
+        from chibo.models import Organization
+
+        return Organization.objects.filter(depth=1).order_by("path").first()  # the provinces attack it
     if kind in ("batch", "notification"):
         from chibo.models import RoleAssignment
 

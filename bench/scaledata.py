@@ -51,7 +51,6 @@ from chibo.models import (
 from common.names import FAMILY_NAMES, FEMALE_GIVEN, FEMALE_MIDDLE, MALE_GIVEN, MALE_MIDDLE, POSITIONS
 from common.text import fold, sort_key
 from dangvien.models import (
-    EXEMPTION_KINDS,
     ChangeNotice,
     Exemption,
     ExemptionKind,
@@ -74,6 +73,7 @@ from nhanxet.models import (
     RatingScheme,
 )
 from nhatky.services import audit_record
+from quydinh.selectors import pack_in_force
 from taikhoan.models import User
 from vanban.models import TYPE_CODES, Document, NumberRegister
 
@@ -439,6 +439,9 @@ class Generator:
         self.day = today or timezone.localdate()
         self.T = self.day.toordinal()
         self.year = self.day.year
+        # The regulation pack of the day: its criteria, and the pack of every document, period and form.
+        self.pack = pack_in_force(self.day)
+        self.exemption_kinds = {c["code"]: c["kind"] for c in self.pack.exemption_categories}
         offset = datetime.datetime.combine(self.day, datetime.time(12), zoneinfo.ZoneInfo(settings.TIME_ZONE))
         self.offset = offset.isoformat()[-6:]
         self.day_text: dict[int, str] = {}
@@ -765,10 +768,10 @@ class Generator:
         """This year's period for every commune committee, at every stage of its deadlines; the
         Front-committee meetings of the branches that fill forms; which branches meet soon."""
         criteria = (
-            CriteriaSet.objects.filter(use=CriteriaUse.YEARLY, is_active=True).prefetch_related("criteria").first()
+            CriteriaSet.objects.filter(pack=self.pack, use=CriteriaUse.YEARLY).prefetch_related("criteria").first()
         )
         if criteria is None:
-            raise RuntimeError("No active yearly criteria set: run `manage.py migrate` first (it seeds them).")
+            raise RuntimeError("The pack in force has no yearly criteria set: run `manage.py migrate` first.")
         self.criteria_set = criteria.pk
         # Forms use it from now on: frozen, as period_open does.
         CriteriaSet.objects.filter(pk=criteria.pk, frozen_at__isnull=True).update(frozen_at=self.now)
@@ -798,6 +801,7 @@ class Generator:
                 "year",
                 "scope",
                 "criteria_set_id",
+                "pack_id",
                 "branch_deadline",
                 "confirm_deadline",
                 "forward_deadline",
@@ -823,6 +827,7 @@ class Generator:
                     self.year,
                     "requested" if rng.random() < REQUESTED_SCOPE_SHARE else "all",
                     criteria.pk,
+                    self.pack.pk,
                     *deadlines,
                     commune.office,
                     self.stamp(opened, 480),
@@ -897,6 +902,7 @@ class Generator:
                 "symbol",
                 "subject",
                 "template",
+                "pack_id",
                 "snapshot",
                 "status",
                 "issued_at",
@@ -967,6 +973,7 @@ class Generator:
                 "year",
                 "period_id",
                 "criteria_set_id",
+                "pack_id",
                 "answers",
                 "criterion_remarks",
                 "record_checks",
@@ -1061,6 +1068,7 @@ class Generator:
                 symbol,
                 subject,
                 template,
+                self.pack.pk,
                 json.dumps(snapshot, ensure_ascii=False),
                 "revoked" if revoked else "issued",
                 issued_at,
@@ -1164,7 +1172,7 @@ class Generator:
         """A covered member's links, letters and this year's form; the day since which they are
         owed a letter, or None."""
         rng, T = self.lrng, self.T
-        kind = EXEMPTION_KINDS[exemption[0]] if exemption else None
+        kind = self.exemption_kinds[exemption[0]] if exemption else None
         if kind == ExemptionKind.NOT_INTRODUCED:
             # Owed no letter in fact: the reminders must skip them through the exemption.
             return self._awaiting_day(admitted, "not_introduced")
@@ -1320,6 +1328,7 @@ class Generator:
                 self.year,
                 commune.period,
                 self.criteria_set,
+                self.pack.pk,
                 answers,
                 "{}",
                 "[]",
@@ -1478,7 +1487,7 @@ class Generator:
                                 [
                                     member_id,
                                     category,
-                                    EXEMPTION_KINDS[category],
+                                    self.exemption_kinds[category],
                                     EXEMPTION_REASONS[category],
                                     datetime.date.fromordinal(start).isoformat(),
                                     datetime.date.fromordinal(end).isoformat() if end else None,

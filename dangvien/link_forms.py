@@ -7,7 +7,7 @@ from chibo.models import Organization, PartyGroup, Signatory
 from chibo.selectors import signatories_active
 
 from .forms import DateInput
-from .models import ChangeKind, ExemptionCategory
+from .models import ChangeKind
 
 
 class _Crispy:
@@ -30,14 +30,21 @@ class LetterForm(_Crispy, forms.Form):
 
 
 class ExemptionForm(_Crispy, forms.Form):
-    category = forms.ChoiceField(label=_("Category (HD 33 §1)"), choices=ExemptionCategory.choices)
+    category = forms.ChoiceField(label=_("Category (HD 33 §1)"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
     start_date = forms.DateField(label=_("From"), widget=DateInput())
     end_date = forms.DateField(label=_("Until"), required=False, widget=DateInput())
     decided_by = forms.CharField(label=_("Decided by"), max_length=200)
 
     def __init__(self, *args, **kwargs):
+        from quydinh.selectors import pack_in_force
+
         super().__init__(*args, **kwargs)
+        # The categories of the regulation in force, with the part of it each comes from.
+        self.fields["category"].choices = [
+            (c["code"], f"{c['label']} ({c['basis']})" if c.get("basis") else c["label"])
+            for c in pack_in_force().exemption_categories
+        ]
         self._helper()
 
 

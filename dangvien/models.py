@@ -233,32 +233,12 @@ class ExemptionKind(models.TextChoices):
     NOT_INTRODUCED = "not_introduced", _("Not introduced")
 
 
-class ExemptionCategory(models.TextChoices):
-    """The cases of Hướng dẫn 33 §1.1 (introduced but exempt) and §1.2 (not introduced)."""
-
-    BARRACKS = "barracks", _("Armed forces or police living in barracks or official housing (§1.1)")
-    MOBILE_WORK = "mobile_work", _("Works away or moves around; rotated cadre in official housing (§1.1)")
-    FULL_TIME_STUDY = "full_time_study", _("Full-time study of 12 months or more, or studying far from home (§1.1)")
-    SECRET_DUTY = "secret_duty", _("Armed forces or police on special duty, identity secret (§1.2)")
-    COMBAT_STANDBY = "combat_standby", _("Unit on combat standby (§1.2)")
-    OTHER = "other", _("Other case recorded by the workplace committee, with a reason (§1.2)")
-
-
-EXEMPTION_KINDS = {
-    ExemptionCategory.BARRACKS: ExemptionKind.EXEMPT_MEETINGS,
-    ExemptionCategory.MOBILE_WORK: ExemptionKind.EXEMPT_MEETINGS,
-    ExemptionCategory.FULL_TIME_STUDY: ExemptionKind.EXEMPT_MEETINGS,
-    ExemptionCategory.SECRET_DUTY: ExemptionKind.NOT_INTRODUCED,
-    ExemptionCategory.COMBAT_STANDBY: ExemptionKind.NOT_INTRODUCED,
-    ExemptionCategory.OTHER: ExemptionKind.NOT_INTRODUCED,
-}
-
-
 class Exemption(models.Model):
-    """An HD 33 exemption with its dates and who decided it; history is kept, never overwritten."""
+    """An HD 33 exemption with its dates and who decided it; history is kept, never overwritten.
+    Its category is one of the regulation pack's (quydinh), kept with the kind it had then."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="exemptions")
-    category = models.CharField(_("category"), max_length=20, choices=ExemptionCategory.choices)
+    category = models.CharField(_("category"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=ExemptionKind.choices, editable=False)
     reason = models.TextField(_("reason"), validators=[validate_no_control_chars])
     start_date = models.DateField(_("from"))
@@ -277,18 +257,8 @@ class Exemption(models.Model):
                 name="exemption_dates",
                 violation_error_message=_("The end date cannot be before the start date."),
             ),
-            # The kind follows from the HD 33 category (§1.1 exempt from meetings, §1.2 not introduced).
-            models.CheckConstraint(
-                condition=Q(
-                    category__in=[c for c, k in EXEMPTION_KINDS.items() if k == ExemptionKind.EXEMPT_MEETINGS],
-                    kind=ExemptionKind.EXEMPT_MEETINGS,
-                )
-                | Q(
-                    category__in=[c for c, k in EXEMPTION_KINDS.items() if k == ExemptionKind.NOT_INTRODUCED],
-                    kind=ExemptionKind.NOT_INTRODUCED,
-                ),
-                name="exemption_kind_matches_category",
-            ),
+            # The kind is the category's in its pack: introduced but exempt from meetings, or not introduced.
+            models.CheckConstraint(condition=Q(kind__in=ExemptionKind.values), name="exemption_kind_valid"),
             models.CheckConstraint(
                 condition=Q(reason__regex=r"\S"),
                 name="exemption_has_reason",
@@ -298,7 +268,17 @@ class Exemption(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} — {self.get_category_display()}"
+        return f"{self.member} — {self.category_label}"
+
+    @property
+    def category_label(self) -> str:
+        """The category's label in the packs (one query; a list labels its rows with exemptions_labelled)."""
+        label = getattr(self, "_category_label", None)
+        if label is None:
+            from quydinh.selectors import category_labels
+
+            label = self._category_label = category_labels().get(self.category, self.category)
+        return label
 
     def is_current(self, on=None) -> bool:
         on = on or timezone.localdate()

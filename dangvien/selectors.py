@@ -328,3 +328,15 @@ def meeting_exemptions_on(day):
     from .models import ExemptionKind
 
     return exemptions_on(day).filter(kind=ExemptionKind.EXEMPT_MEETINGS)
+
+
+def exemptions_labelled(exemptions) -> list:
+    """The exemptions with their category's label, read from the packs once for them all."""
+    from quydinh.selectors import category_labels
+
+    rows = list(exemptions)
+    if rows:
+        labels = category_labels()
+        for row in rows:
+            row._category_label = labels.get(row.category, row.category)
+    return rows

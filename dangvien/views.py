@@ -76,7 +76,7 @@ def member_detail(request, pk):
             "member": member,
             "history": records,
             "links": link_selectors.member_links(member),
-            "exemptions": member.exemptions.all(),
+            "exemptions": selectors.exemptions_labelled(member.exemptions.all()),
             "audits": audits,
             "can_edit": can_manage_members(request.user, member.organization),
             "can_export_all": can_export_subject_data(request.user, member.organization),

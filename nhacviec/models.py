@@ -22,6 +22,8 @@ class ReminderRule(models.Model):
 
     code = models.CharField(_("rule"), max_length=30, choices=RuleCode.choices, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The days come from the regulation pack in force unless the administrator set them here.
+    follows_pack = models.BooleanField(_("days of the regulation in force"), default=True)
     first_days = models.PositiveSmallIntegerField(_("first reminder (days)"))
     second_days = models.PositiveSmallIntegerField(_("second reminder (days)"), null=True, blank=True)
     description = models.TextField(_("what the days mean"), blank=True)
@@ -35,6 +37,14 @@ class ReminderRule(models.Model):
 
     def __str__(self):
         return self.get_code_display()
+
+    def with_pack_days(self, pack) -> "ReminderRule":
+        """The rule with the days it runs with: the pack's for its code when it follows the pack
+        (the days stored here are then what the pack said when they were last written)."""
+        days = (pack.reminder_days or {}).get(self.code) if self.follows_pack else None
+        if days:
+            self.first_days, self.second_days = days[0], days[1]
+        return self
 
 
 class Reminder(models.Model):

@@ -69,8 +69,8 @@ def seed_evidence(Criterion) -> None:  # noqa: N803 - a model class, historical 
         ).update(evidence=evidence)
 
 
-def seed(CriteriaSet, Criterion):  # noqa: N803 - model classes, historical or real
-    """Create the default sets unless they exist (a flushed test database has none)."""
+def seed(CriteriaSet, Criterion, pack):  # noqa: N803 - model classes
+    """The QĐ 213 pack's sets, unless they exist (a flushed test database has none)."""
     if CriteriaSet.objects.filter(code="qd213-hd33").exists():
         return
     sets = [
@@ -84,7 +84,7 @@ def seed(CriteriaSet, Criterion):  # noqa: N803 - model classes, historical or r
     ]
     for code, name, use, only in sets:
         criteria_set = CriteriaSet.objects.create(
-            code=code, version=1, name=name, regulation=REGULATION, use=use, conclusions=CONCLUSIONS, is_active=True
+            pack=pack, code=code, version=1, name=name, regulation=REGULATION, use=use, conclusions=CONCLUSIONS
         )
         chosen = [c for c in CRITERIA if only is None or c[0] in only]
         Criterion.objects.bulk_create(
@@ -93,6 +93,7 @@ def seed(CriteriaSet, Criterion):  # noqa: N803 - model classes, historical or r
                 order=order,
                 code=c_code,
                 duty=duty,
+                evidence=EVIDENCE[c_code],
                 text=text,
                 levels=[{"code": lc, "label": label} for lc, label in zip(LEVEL_CODES, labels, strict=True)],
             )

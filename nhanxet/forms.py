@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from quydinh.selectors import pack_in_force
+
 from .models import PeriodScope, ProposalAction, ProposalKind, RequestPurpose
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -24,9 +26,15 @@ class PeriodForm(forms.Form):
         self.fields["organization"].queryset = committees
         year = timezone.localdate().year
         self.initial.setdefault("year", year)
-        self.initial.setdefault("branch_deadline", datetime.date(year, 12, 10))
-        self.initial.setdefault("confirm_deadline", datetime.date(year, 12, 20))
-        self.initial.setdefault("forward_deadline", datetime.date(year, 12, 31))
+        # The regulation's default deadlines (month-day), the committee may set its own.
+        deadlines = pack_in_force().deadlines or {}
+        for field, key, default in (
+            ("branch_deadline", "branch", "12-10"),
+            ("confirm_deadline", "confirm", "12-20"),
+            ("forward_deadline", "forward", "12-31"),
+        ):
+            month, day = (int(part) for part in deadlines.get(key, default).split("-"))
+            self.initial.setdefault(field, datetime.date(year, month, day))
         if committees.count() == 1:
             self.initial.setdefault("organization", committees.first())
 
@@ -52,7 +60,8 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("due_date", timezone.localdate() + datetime.timedelta(days=15))
+        days = (pack_in_force().deadlines or {}).get("request_days", 15)
+        self.initial.setdefault("due_date", timezone.localdate() + datetime.timedelta(days=days))
 
 
 class ProposalForm(forms.Form):

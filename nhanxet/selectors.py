@@ -36,7 +36,7 @@ from .services import criteria_of, missing_answers, period_for
 def periods_visible(user):
     """Periods opened in the user's subtrees, and the ones above that cover them."""
     paths = scope_paths(user, READ_ROLES)
-    qs = EvaluationPeriod.objects.select_related("organization", "criteria_set")
+    qs = EvaluationPeriod.objects.select_related("organization", "criteria_set", "pack")
     if paths is None:
         return qs
     above = {prefix for path in paths for prefix in Organization.path_prefixes(path)}
@@ -366,6 +366,20 @@ def incoming(user, year: int):
     """Forwarded forms of the user's workplace members for a year, with each member's rating."""
     forms = list(incoming_forms(user, year))
     return forms, incoming_ratings({f.member_id for f in forms}, year)
+
+
+def rating_schemes() -> list[tuple]:
+    """[(scheme, first year or None for the earliest, last year or None for the latest)], oldest
+    first: the years each rates (national data: no scope)."""
+    schemes = list(RatingScheme.objects.order_by("first_year"))
+    return [
+        (
+            scheme,
+            scheme.first_year if i else None,
+            schemes[i + 1].first_year - 1 if i + 1 < len(schemes) else None,
+        )
+        for i, scheme in enumerate(schemes)
+    ]
 
 
 def rating_scheme(year: int) -> RatingScheme | None:

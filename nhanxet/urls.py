@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pack_views, views
 
 app_name = "nhanxet"
 urlpatterns = [
@@ -24,4 +24,12 @@ urlpatterns = [
     path("xin-y-kien/ds.xlsx", views.requests_xlsx, name="requests_xlsx"),
     path("xin-y-kien/moi/<int:member_pk>/", views.request_new, name="request_new"),
     path("xin-y-kien/<int:pk>/phieu/", views.request_form, name="request_form"),
+    path("quy-dinh/", pack_views.pack_list, name="packs"),
+    path("quy-dinh/<int:pk>/", pack_views.pack_detail, name="pack"),
+    path("quy-dinh/<int:pk>/ban-moi/", pack_views.pack_new_version, name="pack_new_version"),
+    path("quy-dinh/<int:pk>/sua/", pack_views.pack_edit, name="pack_edit"),
+    path("quy-dinh/<int:pk>/loi-van/", pack_views.pack_wording, name="pack_wording"),
+    path("quy-dinh/<int:pk>/tieu-chi/<str:use>/", pack_views.pack_criteria, name="pack_criteria"),
+    path("quy-dinh/<int:pk>/dien-mien/", pack_views.pack_categories, name="pack_categories"),
+    path("quy-dinh/<int:pk>/xem-truoc/<str:doc_type>.pdf", pack_views.pack_preview_pdf, name="pack_preview"),
 ]

@@ -18,6 +18,7 @@ from common.forms import run_service as _run
 from common.http import next_url
 from dangvien.selectors import member_get
 from nhatky.access import AccessAction, access_logged
+from quydinh.selectors import pack_of_year
 
 from . import exports, record, selectors, services
 from .forms import (
@@ -30,7 +31,7 @@ from .forms import (
     RequestForm,
 )
 from .models import EvaluationStatus
-from .permissions import PERIOD_ROLES
+from .permissions import PERIOD_ROLES, can_manage_regulations
 
 
 def _year(request, default=None) -> int:
@@ -58,6 +59,9 @@ def index(request):
             "branches": branches_visible(request.user, BRANCH_WRITE_ROLES)[:200],
             "communes": selectors.residence_committees(request.user, SIGNING_ROLES)[:50],
             "can_open": selectors.residence_committees(request.user, PERIOD_ROLES).exists(),
+            "pack": pack_of_year(year),
+            "scheme": selectors.rating_scheme(year),
+            "can_manage_regulations": can_manage_regulations(request.user),
         },
     )
 
@@ -166,7 +170,7 @@ def _form_page(request, *, branch, link, year, eval_request=None):
         criteria_set = evaluation.criteria_set
     else:
         try:
-            _period, criteria_set = services.form_context(link=link, year=year, request=eval_request)
+            _period, criteria_set, _pack = services.form_context(link=link, year=year, request=eval_request)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
             return redirect("nhanxet:branch", pk=branch.pk, year=year)

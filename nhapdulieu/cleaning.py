@@ -4,6 +4,8 @@ in every format, citizen IDs that lost their leading zero. Each parser returns (
 `note` says what was changed for the user to see in the dry run; a value that cannot be read
 raises ValueError with the message for the user."""
 
+import contextlib
+import contextvars
 import datetime
 import re
 
@@ -157,26 +159,45 @@ def female_mark(value):
     raise ValueError(_("“%(value)s”: mark women with x.") % {"value": text(value)})
 
 
-_CATEGORIES = [
-    ("barracks", ("doanh trai", "nha o cong vu", "luc luong vu trang", "cong an", "quan doi")),
-    ("mobile_work", ("luu dong", "di dong", "xa nha", "luan chuyen", "cong tac xa")),
-    ("full_time_study", ("hoc tap", "di hoc", "dao tao", "boi duong")),
-    ("secret_duty", ("bi mat", "dac biet", "nhiem vu dac biet")),
-    ("combat_standby", ("truc chien", "san sang chien dau", "sscd")),
-    ("other", ("khac", "truong hop khac")),
-]
+# The exemption categories of the regulation in force, set by the import for the rows it reads
+# (categories_in_force); read from the pack when a value is parsed on its own.
+_CATEGORIES: contextvars.ContextVar = contextvars.ContextVar("import_exemption_categories", default=None)
+
+
+@contextlib.contextmanager
+def categories_in_force():
+    """Reads the regulation pack in force once for all the rows of an import."""
+    from quydinh.selectors import pack_in_force
+
+    token = _CATEGORIES.set(pack_in_force().exemption_categories)
+    try:
+        yield
+    finally:
+        _CATEGORIES.reset(token)
+
+
+def categories() -> list:
+    found = _CATEGORIES.get()
+    if found is None:
+        from quydinh.selectors import pack_in_force
+
+        found = pack_in_force().exemption_categories
+    return found
 
 
 def exemption_category(value):
+    """A category of the regulation in force, by its code, its label or one of its words."""
     folded = fold(text(value))
     if not folded:
         return "", None
-    for code, words in _CATEGORIES:
-        if folded == code or any(w in folded for w in words):
-            return code, None
+    found = categories()
+    for category in found:
+        words = [fold(w) for w in category.get("words", [])]
+        if folded in (category["code"], fold(category["label"])) or any(w and w in folded for w in words):
+            return category["code"], None
     raise ValueError(
-        _("“%(value)s” is not an HD 33 exemption (barracks, mobile work, study, secret duty, combat standby, other).")
-        % {"value": text(value)}
+        _("“%(value)s” is not an exemption category of the regulation in force (%(categories)s).")
+        % {"value": text(value), "categories": "; ".join(c["label"] for c in found)}
     )
 
 

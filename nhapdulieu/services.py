@@ -24,7 +24,7 @@ from chibo.permissions import can_manage_members
 from common.db import copy_insert, from_row
 from common.text import fold, normalize
 from dangvien import namewords
-from dangvien.models import EXEMPTION_KINDS, Exemption, Member, MemberNameWord, MemberStatus, NameWord
+from dangvien.models import Exemption, Member, MemberNameWord, MemberStatus, NameWord
 from dangvien.services.members import MEMBER_FIELDS, letter_clock, normalise, value_problems
 from nhatky.models import AuditEvent
 from nhatky.services import audit_events, audit_record, plain, snapshot
@@ -280,9 +280,19 @@ def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
     remembered = _settings(job.organization)
     matcher = communes.Matcher(remembered.communes) if "residence_commune" in column_of else None
     organizations = _organizations(job.organization) if "organization" in column_of else {}
-    uncalculated = set(sheet.uncalculated)
     rows: list[Row] = []
     unplaced: dict[str, tuple] = {}  # key → (the commune as typed, suggestions)
+    with cleaning.categories_in_force():
+        _parse_sheet(job, sheet, rows, mapping, column_of, header, organizations, matcher, unplaced, progress)
+    kept = list(unplaced.items())[: communes.SUGGESTED_MAX]
+    job.communes = {key: suggestions for key, (_typed, suggestions) in kept}
+    job.commune_texts = {key: typed for key, (typed, _suggestions) in kept}
+    job.empty_rows = sheet.empty_rows
+    return rows
+
+
+def _parse_sheet(job, sheet, rows, mapping, column_of, header, organizations, matcher, unplaced, progress):
+    uncalculated = set(sheet.uncalculated)
     total = len(sheet.rows)
     for done, (number, cells) in enumerate(sheet.rows, start=1):
         row = Row(number)
@@ -306,11 +316,6 @@ def parse_rows(job: ImportJob, *, progress=True) -> list[Row]:
         rows.append(row)
         if progress and done % 2000 == 0:
             _progress(job.pk, done, total, "check")
-    kept = list(unplaced.items())[: communes.SUGGESTED_MAX]
-    job.communes = {key: suggestions for key, (_typed, suggestions) in kept}
-    job.commune_texts = {key: typed for key, (typed, _suggestions) in kept}
-    job.empty_rows = sheet.empty_rows
-    return rows
 
 
 def _organizations(root) -> dict:
@@ -397,10 +402,11 @@ _EXEMPTION_COLUMNS = {
 def _exemption(row, actor) -> Exemption:
     """The exemption a row records, as the dry run checks it and the write stores it."""
     given = row.exemption
+    category = next((c for c in cleaning.categories() if c["code"] == given["category"]), {})
     return Exemption(
         member=row.member,
         category=given["category"],
-        kind=EXEMPTION_KINDS.get(given["category"], ""),
+        kind=category.get("kind", ""),
         reason=normalize(given["reason"], multiline=True),
         start_date=given["start_date"],
         decided_by=normalize(given["decided_by"]),
@@ -756,7 +762,8 @@ def _write(job, actor, rows):
         copy_insert(Member.history.model, _history(changed, "~", actor, reason, now))
         namewords.reindex([r.member for r in updates if {"full_name", "organization"} & set(r.changes)])
         _progress(job.pk, total, total, "write")
-    exemptions = [_exemption(r, actor) for r in creates + updates if r.exemption]
+    with cleaning.categories_in_force():
+        exemptions = [_exemption(r, actor) for r in creates + updates if r.exemption]
     copy_insert(Exemption, exemptions)
     logged = [(r, "create", plain(snapshot(r.member, MEMBER_FIELDS))) for r in creates]
     logged += [(r, "update", plain(r.changes)) for r in updates]

@@ -19,11 +19,14 @@ def _reference_data(request):
 
     if not Commune.objects.exists():
         admin_units_load()
-    from nhanxet.defaults import seed, seed_evidence, seed_schemes
-    from nhanxet.models import CriteriaSet, Criterion, RatingScheme
+    from django.utils import timezone
 
-    seed(CriteriaSet, Criterion)
-    seed_evidence(Criterion)
+    from nhanxet.defaults import seed, seed_schemes
+    from nhanxet.models import CriteriaSet, Criterion, RatingScheme
+    from quydinh.defaults import seed as seed_pack
+    from quydinh.models import RegulationPack
+
+    seed(CriteriaSet, Criterion, seed_pack(RegulationPack, timezone.now()))
     seed_schemes(RatingScheme)
     from nhacviec.defaults import seed_rules
     from nhacviec.models import ReminderRule

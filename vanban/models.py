@@ -71,6 +71,10 @@ class Document(models.Model):
     symbol = models.CharField(_("number and symbol"), max_length=60)
     subject = models.CharField(_("subject"), max_length=255)
     template = models.CharField(_("template"), max_length=60)
+    # The regulation pack it was issued under (its wording is in the snapshot; a re-render never reads the pack).
+    pack = models.ForeignKey(
+        "quydinh.RegulationPack", verbose_name=_("regulation pack"), on_delete=models.PROTECT, related_name="+"
+    )
     snapshot = models.JSONField(_("snapshot"))
     status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.ISSUED)
     issued_at = models.DateTimeField(_("issued at"))

@@ -123,6 +123,14 @@ TEMPLATES: dict[str, str] = {
     "absence_notice/qd213-v1": "vanban/pdf/absence_notice_qd213_v1.html",
     "evaluation/qd213-v1": "vanban/pdf/evaluation_qd213_v1.html",
     "report/qd213-v1": "vanban/pdf/report_qd213_v1.html",
+    # The wording of these is the regulation pack's, stamped in the snapshot (doc.wording).
+    "introduction/v2": "vanban/pdf/introduction_v2.html",
+    "acknowledgement/v2": "vanban/pdf/acknowledgement_v2.html",
+    "change_notice/v2": "vanban/pdf/change_notice_v2.html",
+    "invitation/v2": "vanban/pdf/invitation_v2.html",
+    "absence_notice/v2": "vanban/pdf/absence_notice_v2.html",
+    "evaluation/v2": "vanban/pdf/evaluation_v2.html",
+    "report/v2": "vanban/pdf/report_v2.html",
 }
 
 STYLESHEET = pathlib.Path(__file__).parent / "templates" / "vanban" / "pdf" / "hd36.css"

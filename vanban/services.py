@@ -17,6 +17,9 @@ from chibo.selectors import signatories_active
 from common.dates import vn_place_date
 from common.text import clean
 from nhatky.services import audit_record, audit_record_many
+from quydinh.selectors import pack_in_force
+from quydinh.services import pack_freeze
+from quydinh.wording import resolve as wording_resolve
 
 from .models import TYPE_CODES, Document, DocumentStatus, NumberRegister
 
@@ -24,6 +27,17 @@ log = logging.getLogger(__name__)
 
 # Printed titles are Vietnamese whatever the interface language.
 SIGNER_TITLES = {"secretary": "BÍ THƯ", "deputy": "PHÓ BÍ THƯ"}
+# The template each new document of a type is issued with (vanban.rendering.TEMPLATES has them
+# all: the earlier ones stay for the documents issued with them). Their wording is the pack's.
+CURRENT_TEMPLATES = {
+    "introduction": "introduction/v2",
+    "acknowledgement": "acknowledgement/v2",
+    "change_notice": "change_notice/v2",
+    "invitation": "invitation/v2",
+    "absence_notice": "absence_notice/v2",
+    "evaluation": "evaluation/v2",
+    "report": "report/v2",
+}
 
 
 def numbers_take(*, issuer: Organization, doc_type: str, year: int, count: int = 1) -> list[tuple[int, str]]:
@@ -83,8 +97,29 @@ def header(issuer: Organization, number_symbol: str, day) -> dict:
     }
 
 
+def document_snapshot(*, doc_type, issuer, symbol, issued_at, content, pack, signer, verify_url) -> dict:
+    """What a document is rendered from, then and on every re-render: the HD 36 header, the
+    content, the signer and the regulation's paragraphs of its type under `pack`, filled with the
+    content's "wording" values. A re-render never reads the pack, so a later pack cannot change an
+    issued document. (Also the pack editor's preview and the benchmarks, with no number taken.)"""
+    content = dict(content)
+    wording = wording_resolve(pack, doc_type, content.pop("wording", None))
+    if wording.get("subtitle"):
+        content["subtitle"] = wording["subtitle"]
+    return {
+        "template": CURRENT_TEMPLATES[doc_type],
+        **header(issuer, symbol, timezone.localtime(issued_at).date()),
+        "issued_at": timezone.localtime(issued_at).isoformat(timespec="seconds"),
+        "pack": pack.stamp(),
+        "wording": wording,
+        **content,
+        "signer": signer,
+        "verify_url": verify_url,
+    }
+
+
 def _build(
-    *, actor, doc_type, issuer, signatory, subject, template, content, member, issued_at, number, symbol
+    *, actor, doc_type, issuer, signatory, subject, template, content, member, issued_at, number, symbol, pack
 ) -> Document:
     day = timezone.localtime(issued_at).date()
     document = Document(
@@ -95,26 +130,29 @@ def _build(
         symbol=symbol,
         subject=subject[:255],
         template=template,
+        pack=pack,
         snapshot={},
         issued_at=issued_at,
         issued_by=actor,
         signer_name=signatory.full_name,
         member=member,
     )
-    document.snapshot = {
-        "template": template,
-        **header(issuer, symbol, day),
-        "issued_at": timezone.localtime(issued_at).isoformat(timespec="seconds"),
-        **content,
-        "signer": {
+    document.snapshot = document_snapshot(
+        doc_type=doc_type,
+        issuer=issuer,
+        symbol=symbol,
+        issued_at=issued_at,
+        content=content,
+        pack=pack,
+        signer={
             "on_behalf": "T/M ĐẢNG ỦY" if issuer.kind.is_committee else "T/M CHI BỘ",
             "title": SIGNER_TITLES[signatory.title],
             "name": signatory.full_name,
             "signature_image": signatory.signature_image or None,
             "stamp_image": issuer.stamp_image or None,
         },
-        "verify_url": verify_url(document.token),
-    }
+        verify_url=verify_url(document.token),
+    )
     return document
 
 
@@ -125,10 +163,10 @@ def document_issue(
     issuer: Organization,
     signatory: Signatory,
     subject: str,
-    template: str,
     content: dict,
     member=None,
     issued_at=None,
+    pack=None,
 ) -> Document:
     """Number and record a document (inside the caller's transaction); rendering follows on commit."""
     return documents_issue_many(
@@ -136,20 +174,26 @@ def document_issue(
         doc_type=doc_type,
         issuer=issuer,
         signatory=signatory,
-        template=template,
         items=[(member, subject, content)],
         issued_at=issued_at,
+        pack=pack,
     )[0]
 
 
 def documents_issue_many(
-    *, actor, doc_type: str, issuer: Organization, signatory: Signatory, template: str, items, issued_at=None
+    *, actor, doc_type: str, issuer: Organization, signatory: Signatory, items, issued_at=None, pack=None
 ) -> list[Document]:
     """Number and record several documents of one issuer in one go: consecutive numbers, one
-    insert, one audit insert; each PDF renders in the background once the transaction commits."""
+    insert, one audit insert; each PDF renders in the background once the transaction commits.
+    Each item's content may carry "wording": the values of its type's paragraphs' placeholders.
+    `pack`: the regulation pack they are issued under (an evaluation form's own); by default the
+    one in force on the day of issue. It is frozen from then on."""
     with transaction.atomic():
         issued_at = issued_at or timezone.now()
         day = timezone.localtime(issued_at).date()
+        pack = pack or pack_in_force(day)
+        pack_freeze(pack)
+        template = CURRENT_TEMPLATES[doc_type]
         numbers = numbers_take(issuer=issuer, doc_type=doc_type, year=day.year, count=len(items))
         documents = [
             _build(
@@ -164,6 +208,7 @@ def documents_issue_many(
                 issued_at=issued_at,
                 number=number,
                 symbol=symbol,
+                pack=pack,
             )
             for (member, subject, content), (number, symbol) in zip(items, numbers, strict=True)
         ]

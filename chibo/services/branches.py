@@ -34,8 +34,6 @@ from ..models import (
 )
 from ..permissions import can_manage_branch, may_lead_group_in
 
-TEMPLATE_VERSION = "qd213-v1"
-
 
 class AttendanceConflict(Exception):
     """Someone else changed this attendance since the screen loaded it."""
@@ -464,7 +462,7 @@ def _absence_notices_issue(actor, meeting, absent, streaks, signatory) -> list[A
                 f"Thông báo đảng viên vắng sinh hoạt tại {branch.name}",
                 {
                     "doc_type_label": "THÔNG BÁO",
-                    "subtitle": "Về việc đảng viên vắng mặt buổi sinh hoạt tại nơi cư trú",
+                    "wording": {"branch": branch.name, "workplace": committee.name},
                     "addressee": [committee.name],
                     "body": [],
                     "extra": {
@@ -496,7 +494,6 @@ def _absence_notices_issue(actor, meeting, absent, streaks, signatory) -> list[A
         doc_type=DocumentType.ABSENCE_NOTICE,
         issuer=branch,
         signatory=signatory,
-        template=f"absence_notice/{TEMPLATE_VERSION}",
         items=items,
     )
     return AbsenceNotice.objects.bulk_create(
@@ -596,9 +593,9 @@ def meeting_invitation_issue(*, actor, meeting: Meeting):
             issuer=branch,
             signatory=signer_for(branch),
             subject=f"Giấy mời dự {_meeting_label(meeting)}",
-            template=f"invitation/{TEMPLATE_VERSION}",
             content={
                 "doc_type_label": "GIẤY MỜI",
+                "wording": {"branch": branch.name, "meeting": _meeting_label(meeting)},
                 "subtitle": f"Dự {_meeting_label(meeting)}",
                 "addressee": ["Các đồng chí tổ trưởng tổ đảng", "Các đồng chí đảng viên đang công tác"],
                 "body": [],

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "common",
     "taikhoan",
     "nhatky",
+    "quydinh",
     "chibo",
     "dangvien",
     "nhanxet",

@@ -11,11 +11,11 @@ from chibo.services.branches import meetings_join
 from common.dates import vn_date
 from common.text import clean, normalize
 from nhatky.services import audit_record, audit_record_many
+from quydinh.selectors import pack_in_force
 from vanban.models import DocumentType
 from vanban.services import document_issue, documents_issue_many, signer_for
 
 from ..models import (
-    EXEMPTION_KINDS,
     LINK_ENDING_CHANGES,
     ChangeKind,
     ChangeNotice,
@@ -27,7 +27,6 @@ from ..models import (
 )
 
 RESIDENCE_OFFICE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
-TEMPLATE_VERSION = "qd213-v1"
 NEEDS_NEW_LETTER = frozenset({ChangeKind.MOVED_HOUSE, ChangeKind.CHANGED_WORKPLACE, ChangeKind.TRANSFERRED})
 OPEN_STATES = (LinkState.PENDING, LinkState.LETTER_ISSUED, LinkState.RECEIVED, LinkState.ACTIVE)
 
@@ -73,12 +72,17 @@ def current_exemption(member, on=None):
 def exemption_record(
     *, actor, member, category: str, reason: str, start_date, end_date=None, decided_by: str
 ) -> Exemption:
+    # The categories are the regulation's (HD 33 §1 under QĐ 213): the pack in force says which
+    # there are and whether each is introduced-but-exempt or not introduced.
+    found = pack_in_force().category(category)
+    if found is None:
+        raise ValidationError({"category": _("Choose a category from the list.")})
     with transaction.atomic():
         member = _member_for_clerk(actor, member)
         exemption = Exemption(
             member=member,
             category=category,
-            kind=EXEMPTION_KINDS.get(category, ""),
+            kind=found["kind"],
             reason=normalize(reason or "", multiline=True),
             start_date=start_date,
             end_date=end_date,
@@ -172,7 +176,7 @@ def letters_issue_many(*, actor, members, signatory=None, duties: str = "", issu
             elif exemption and exemption.kind == ExemptionKind.NOT_INTRODUCED:
                 refusals[pk] = ValidationError(
                     _("%(name)s is exempt from introduction (%(category)s).")
-                    % {"name": member.full_name, "category": exemption.get_category_display()}
+                    % {"name": member.full_name, "category": exemption.category_label}
                 )
             elif link and link.state != LinkState.PENDING:
                 refusals[pk] = ValidationError(
@@ -212,7 +216,6 @@ def letters_issue_many(*, actor, members, signatory=None, duties: str = "", issu
                         f"Giới thiệu đồng chí {member.full_name} về sinh hoạt nơi cư trú",
                         {
                             "doc_type_label": "GIẤY GIỚI THIỆU",
-                            "subtitle": "Đảng viên đang công tác về sinh hoạt nơi cư trú",
                             "addressee": addressee,
                             "member": _member_block(member, normalize(duties or "")),
                             "body": [],
@@ -227,7 +230,6 @@ def letters_issue_many(*, actor, members, signatory=None, duties: str = "", issu
                 doc_type=DocumentType.INTRODUCTION,
                 issuer=issuer,
                 signatory=signer,
-                template=f"introduction/{TEMPLATE_VERSION}",
                 items=items,
                 issued_at=issued_at,
             )
@@ -326,10 +328,9 @@ def link_receive(*, actor, link, received_date, branch, group=None, signatory=No
             signatory=signatory,
             subject=f"Tiếp nhận đồng chí {member.full_name} sinh hoạt nơi cư trú",
             member=member,
-            template=f"acknowledgement/{TEMPLATE_VERSION}",
             content={
                 "doc_type_label": "PHIẾU BÁO",
-                "subtitle": "Tiếp nhận đảng viên đang công tác về sinh hoạt nơi cư trú",
+                "wording": {"letter_issuer": link.workplace_committee.short_name or link.workplace_committee.name},
                 "addressee": [link.workplace_committee.short_name or link.workplace_committee.name],
                 "member": _member_block(member, link.letter.snapshot.get("member", {}).get("duties", "")),
                 "body": [],
@@ -446,8 +447,8 @@ def change_notice_issue(*, actor, member, kind: str, effective_date, details: st
             signatory=signatory,
             member=member,
             subject=f"Thông báo thay đổi đối với đồng chí {member.full_name}",
-            template=f"change_notice/{TEMPLATE_VERSION}",
             content={
+                "wording": {"effective_date": vn_date(effective_date)},
                 "doc_type_label": "THÔNG BÁO",
                 "subtitle": f"Về việc đảng viên {CHANGE_LABELS[kind]}",
                 "addressee": [f"Đảng ủy {commune_name[0].lower()}{commune_name[1:]}"]

@@ -6,17 +6,21 @@ from nhatky.services import audit_record, diff, snapshot
 
 from ..models import ReminderRule
 
-RULE_FIELDS = ("is_active", "first_days", "second_days", "description")
+RULE_FIELDS = ("is_active", "follows_pack", "first_days", "second_days", "description")
 
 
 def rule_update(*, actor, rule: ReminderRule, data: dict) -> ReminderRule:
-    """An administrator's change to a rule's days (read by the next sweep)."""
+    """An administrator's change to a rule (read by the next sweep). Days set here are this
+    installation's own: the rule no longer follows the regulation pack's days unless told to."""
     with transaction.atomic():
         current = ReminderRule.objects.select_for_update().get(pk=rule.pk)
         before = snapshot(current, RULE_FIELDS)
         for name in RULE_FIELDS:
             if name in data:
                 setattr(current, name, data[name])
+        days_changed = (current.first_days, current.second_days) != (before["first_days"], before["second_days"])
+        if days_changed and before["follows_pack"] and current.follows_pack:
+            current.follows_pack = False
         current.full_clean()
         changes = diff(current, before, RULE_FIELDS)
         if changes:

@@ -40,6 +40,7 @@ from taikhoan.models import NotificationKind
 from taikhoan.services import notify_many
 
 from ..models import Reminder, ReminderRule, RuleCode
+from ..selectors import rules_in_force
 from . import deliveries
 
 _MARK = 987_654_321  # stands for a key while a URL is resolved once per pattern
@@ -586,7 +587,7 @@ def _period_groups(periods, due) -> list[tuple[int, str, list[str]]]:
 def overdue_counts(today: datetime.date) -> dict:
     """What is overdue, per organisation subtree: {item: {path: count}}, from grouped queries over
     the same querysets the reminders use (one per item, or per batch of periods)."""
-    rules = {r.code: r for r in ReminderRule.objects.all()}
+    rules = {r.code: r for r in rules_in_force(day=today)}
 
     def grouped(qs, field, into=None):
         totals = into if into is not None else {}
@@ -742,7 +743,7 @@ def _insert(rule: ReminderRule, stage: int, qs) -> list[Found]:
 
 def sweep_plan(today: datetime.date, codes=None) -> list[tuple[str, dict]]:
     """The batches due today for the active rules (each one a task)."""
-    rules = ReminderRule.objects.filter(is_active=True, code__in=codes or DAILY)
+    rules = rules_in_force(ReminderRule.objects.filter(is_active=True, code__in=codes or DAILY), today)
     return [(rule.code, batch) for rule in rules for batch in RULES[rule.code].batches(rule, today)]
 
 
@@ -751,6 +752,7 @@ def sweep_batch(code: str, batch: dict, today: datetime.date) -> int:
     rule = ReminderRule.objects.filter(code=code, is_active=True).first()
     if rule is None:
         return 0
+    (rule,) = rules_in_force([rule], today)
     impl = RULES[code]
     with transaction.atomic():
         found = _insert(rule, batch["stage"], impl.candidates(rule, batch, today))

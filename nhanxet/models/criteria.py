@@ -13,8 +13,18 @@ class CriteriaUse(models.TextChoices):
 
 
 class CriteriaSet(models.Model):
-    """One version of the criteria a regulation asks for; frozen once a form uses it."""
+    """One version of the criteria a regulation asks for, held by its regulation pack (one set per
+    use and pack); frozen once a form uses it. A set with no pack is an old version kept for the
+    forms that used it."""
 
+    pack = models.ForeignKey(
+        "quydinh.RegulationPack",
+        verbose_name=_("regulation pack"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="criteria_sets",
+    )
     code = models.SlugField(_("code"), max_length=40)
     version = models.PositiveSmallIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=200, validators=[validate_single_line])
@@ -22,7 +32,6 @@ class CriteriaSet(models.Model):
     use = models.CharField(_("used for"), max_length=10, choices=CriteriaUse.choices)
     # [{"code": "commend", "label": "Đề nghị biểu dương"}, ...]
     conclusions = models.JSONField(_("conclusions"), default=list)
-    is_active = models.BooleanField(_("in force"), default=True)
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -33,7 +42,7 @@ class CriteriaSet(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="criteria_set_version_unique"),
             models.UniqueConstraint(
-                fields=["use"], condition=Q(is_active=True), name="one_active_criteria_set_per_use"
+                fields=["pack", "use"], condition=Q(pack__isnull=False), name="one_criteria_set_per_pack_use"
             ),
             models.CheckConstraint(condition=Q(use__in=CriteriaUse.values), name="criteria_set_use_valid"),
             models.CheckConstraint(condition=Q(version__gte=1), name="criteria_set_version_positive"),

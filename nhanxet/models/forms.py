@@ -29,6 +29,8 @@ class EvaluationPeriod(models.Model):
     criteria_set = models.ForeignKey(
         CriteriaSet, verbose_name=_("criteria set"), on_delete=models.PROTECT, related_name="+"
     )
+    # The regulation pack the period runs under (its criteria set is the pack's).
+    pack = models.ForeignKey("quydinh.RegulationPack", on_delete=models.PROTECT, related_name="+")
     branch_deadline = models.DateField(_("branches fill and sign by"))
     confirm_deadline = models.DateField(_("communes confirm by"))
     forward_deadline = models.DateField(_("forwarded to workplaces by"))
@@ -155,6 +157,8 @@ class Evaluation(models.Model):
         EvaluationRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations"
     )
     criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.PROTECT, related_name="+")
+    # The regulation pack the form was made under: its PDF's wording and its criteria.
+    pack = models.ForeignKey("quydinh.RegulationPack", on_delete=models.PROTECT, related_name="+")
     answers = models.JSONField(_("answers"), default=dict)  # criterion code → level code
     # criterion code (or "conclusion") → the branch's remark on an answer the record contradicts.
     criterion_remarks = models.JSONField(_("remarks on answers against the record"), default=dict, blank=True)

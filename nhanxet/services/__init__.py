@@ -1,9 +1,9 @@
 """Every write of the yearly evaluation. Each call is one transaction with an audit record; a
 refused call leaves the database as it was."""
 
-from ._base import CONCLUSION_PROPOSALS, TEMPLATE, EvaluationConflict
+from ._base import CONCLUSION_PROPOSALS, EvaluationConflict
 from .commune import evaluations_confirm, evaluations_forward
-from .criteria import criteria_active, criteria_of, criteria_set_activate, criteria_set_new_version
+from .criteria import criteria_of, criteria_of_pack
 from .forms import (
     evaluation_correct,
     evaluation_save,
@@ -18,12 +18,9 @@ from .workplace import proposal_act, proposal_create
 
 __all__ = [
     "CONCLUSION_PROPOSALS",
-    "TEMPLATE",
     "EvaluationConflict",
-    "criteria_active",
     "criteria_of",
-    "criteria_set_activate",
-    "criteria_set_new_version",
+    "criteria_of_pack",
     "evaluation_correct",
     "evaluation_save",
     "evaluations_confirm",

@@ -12,7 +12,6 @@ from ..models import (
 
 # Conclusions that ask the workplace to act, and the proposal each becomes when forwarded.
 CONCLUSION_PROPOSALS = {"commend": ProposalKind.COMMEND, "handle": ProposalKind.HANDLE}
-TEMPLATE = "evaluation/qd213-v1"
 
 
 class EvaluationConflict(Exception):

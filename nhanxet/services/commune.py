@@ -15,7 +15,7 @@ from ..models import (
     EvaluationStatus,
     Proposal,
 )
-from ._base import CONCLUSION_PROPOSALS, TEMPLATE
+from ._base import CONCLUSION_PROPOSALS
 from .criteria import criteria_of
 
 
@@ -31,7 +31,7 @@ def _snapshot(form: Evaluation, criteria) -> dict:
     remarks = {check["criterion"]: check["remark"] for check in form.record_checks or []}
     return {
         "doc_type_label": "PHIẾU NHẬN XÉT",
-        "subtitle": "Đảng viên đang công tác giữ mối liên hệ với chi ủy, tổ chức đảng và nhân dân nơi cư trú",
+        "wording": {"branch": form.branch.name},
         "addressee": [form.workplace_committee.name],
         "body": [],
         "extra": {
@@ -123,25 +123,34 @@ def evaluations_confirm(*, actor, commune: Organization, ids, signatory=None) ->
                 "criteria_set",
                 "request__workplace_committee",
                 "supersedes__document",
+                "pack",
             ),
         )
-        documents = documents_issue_many(
-            actor=actor,
-            doc_type=DocumentType.EVALUATION,
-            issuer=commune,
-            signatory=signatory,
-            template=TEMPLATE,
-            items=[
-                (
-                    f.member,
-                    f"Phiếu nhận xét đảng viên năm {f.year}: {f.member.full_name}",
-                    _snapshot(f, criteria_of(f.criteria_set)),
-                )
-                for f in forms
-            ],
-        )
+        # Each form's PDF is worded by the pack it was made under: one batch of numbers per pack.
+        by_pack = {}
+        for form in forms:
+            by_pack.setdefault(form.pack_id, []).append(form)
+        documents = {}
+        for pack_forms in by_pack.values():
+            issued = documents_issue_many(
+                actor=actor,
+                doc_type=DocumentType.EVALUATION,
+                issuer=commune,
+                signatory=signatory,
+                pack=pack_forms[0].pack,
+                items=[
+                    (
+                        f.member,
+                        f"Phiếu nhận xét đảng viên năm {f.year}: {f.member.full_name}",
+                        _snapshot(f, criteria_of(f.criteria_set)),
+                    )
+                    for f in pack_forms
+                ],
+            )
+            documents.update({f.pk: d for f, d in zip(pack_forms, issued, strict=True)})
         now = timezone.now()
-        for form, document in zip(forms, documents, strict=True):
+        for form in forms:
+            document = documents[form.pk]
             form.status = EvaluationStatus.CONFIRMED
             form.confirmed_by = actor
             form.confirmed_at = now

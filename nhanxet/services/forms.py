@@ -15,6 +15,8 @@ from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.models import AuditEvent
 from nhatky.services import audit_record, audit_record_many
+from quydinh.selectors import pack_in_force
+from quydinh.services import pack_freeze
 
 from ..models import (
     CriteriaSet,
@@ -26,7 +28,7 @@ from ..models import (
 )
 from ..record import CONCLUSION, checks_at_signing, member_records, unexplained
 from ._base import CONCLUSION_PROPOSALS, EvaluationConflict, _check_branch
-from .criteria import criteria_active, criteria_of, criteria_set_of, freeze_criteria
+from .criteria import criteria_of, criteria_of_pack, criteria_set_of, freeze_criteria
 from .periods import period_for
 
 
@@ -102,7 +104,7 @@ def _validate_content(criteria_set: CriteriaSet, answers, conclusion: str, remar
     return levels, kept
 
 
-def _new_form(link: ResidenceLink, year: int, period, request, criteria_set) -> Evaluation:
+def _new_form(link: ResidenceLink, year: int, period, request, criteria_set, pack) -> Evaluation:
     return Evaluation(
         member=link.member,
         link=link,
@@ -116,16 +118,19 @@ def _new_form(link: ResidenceLink, year: int, period, request, criteria_set) -> 
         period=period,
         request=request,
         criteria_set=criteria_set,
+        pack=pack,
     )
 
 
 def form_context(*, link, year, request):
-    """(period, criteria set) of a new form, or the reason there can be none."""
+    """(period, criteria set, regulation pack) of a new form, or the reason there can be none. A
+    yearly form is the period's; a form on request follows the regulation in force today."""
     from dangvien.selectors import meeting_exemptions_on
 
     exempt = meeting_exemptions_on(timezone.localdate()).filter(member=link.member_id).exists()
     if request is not None:
-        return None, criteria_active(CriteriaUse.EXEMPT if exempt else CriteriaUse.YEARLY)
+        pack = pack_in_force()
+        return None, criteria_of_pack(pack, CriteriaUse.EXEMPT if exempt else CriteriaUse.YEARLY), pack
     if exempt:
         raise ValidationError(
             _("%(name)s is exempt from residence meetings (HD 33 §1.1): evaluated only on request.")
@@ -134,7 +139,7 @@ def form_context(*, link, year, request):
     period = period_for(link.residence_branch.path, year)
     if period is None:
         raise ValidationError(_("No evaluation period is open for %(year)s over this branch.") % {"year": year})
-    return period, period.criteria_set
+    return period, period.criteria_set, period.pack
 
 
 def evaluation_save(
@@ -188,8 +193,8 @@ def evaluation_save(
         if current is None:
             if lock_version != 0:
                 raise ValidationError(_("This form no longer exists; reload the page."))
-            period, criteria_set = form_context(link=link, year=year, request=request)
-            current = _new_form(link, year, period, request, criteria_set)
+            period, criteria_set, pack = form_context(link=link, year=year, request=request)
+            current = _new_form(link, year, period, request, criteria_set, pack)
         else:
             if current.branch_id != branch.pk:
                 raise ValidationError(_("This member's form belongs to another branch."))
@@ -237,6 +242,7 @@ def evaluation_save(
                 ) from None
         if created:
             freeze_criteria(current.criteria_set)
+            pack_freeze(current.pack)
         audit_record(
             actor=actor,
             action="evaluation.create" if created else "evaluation.save",
@@ -482,6 +488,7 @@ def evaluation_correct(*, actor, evaluation: Evaluation, reason: str) -> Evaluat
                     "period",
                     "request",
                     "criteria_set",
+                    "pack",
                     "answers",
                     "criterion_remarks",
                     "remarks",

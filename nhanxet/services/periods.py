@@ -14,6 +14,8 @@ from common.constraints import is_year_in_range, year_range_message
 from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
+from quydinh.selectors import pack_in_force
+from quydinh.services import pack_freeze
 
 from ..models import (
     CriteriaUse,
@@ -23,7 +25,7 @@ from ..models import (
     RequestPurpose,
 )
 from ..permissions import PERIOD_ROLES
-from .criteria import criteria_active, freeze_criteria
+from .criteria import criteria_of_pack, freeze_criteria
 
 
 def period_open(
@@ -53,7 +55,9 @@ def period_open(
         errors["branch_deadline"] = _("The branches cannot finish before the year they evaluate.")
     if errors:
         raise ValidationError(errors)
-    criteria_set = criteria_active(CriteriaUse.YEARLY)
+    # The regulation in force today: its yearly criteria, the wording of the forms' PDFs.
+    pack = pack_in_force()
+    criteria_set = criteria_of_pack(pack, CriteriaUse.YEARLY)
     try:
         with transaction.atomic():
             period = EvaluationPeriod.objects.create(
@@ -62,17 +66,19 @@ def period_open(
                 year=year,
                 scope=scope,
                 criteria_set=criteria_set,
+                pack=pack,
                 branch_deadline=branch_deadline,
                 confirm_deadline=confirm_deadline,
                 forward_deadline=forward_deadline,
                 opened_by=actor,
             )
             freeze_criteria(criteria_set)
+            pack_freeze(pack)
             audit_record(
                 actor=actor,
                 action="evaluation_period.open",
                 obj=period,
-                changes={"year": year, "scope": scope, "criteria_set": criteria_set.pk},
+                changes={"year": year, "scope": scope, "criteria_set": criteria_set.pk, "pack": pack.pk},
             )
     except IntegrityError:
         raise ValidationError(
@@ -89,7 +95,7 @@ def period_for(branch_path: str, year: int) -> EvaluationPeriod | None:
     prefixes = Organization.path_prefixes(branch_path)
     return (
         EvaluationPeriod.objects.filter(year=year, org_path__in=prefixes)
-        .select_related("criteria_set", "organization")
+        .select_related("criteria_set", "organization", "pack")
         .order_by("-org_path")
         .first()
     )

@@ -194,7 +194,7 @@ def test_periods_and_forms_in_every_status(data):
     today = timezone.localdate()
     communes = Organization.objects.filter(kind__code="dang-uy-xa")
     periods = EvaluationPeriod.objects.filter(year=today.year)
-    criteria = CriteriaSet.objects.get(use=CriteriaUse.YEARLY, is_active=True)
+    criteria = CriteriaSet.objects.get(use=CriteriaUse.YEARLY, pack__code="qd213")
     assert criteria.frozen_at is not None
     assert periods.count() == communes.count()
     assert not periods.exclude(organization__kind__code="dang-uy-xa").exists()

@@ -79,6 +79,7 @@ def drafts_for(data, count, *, name="Phạm Văn Số"):
             year=data["year"],
             period=data["period"],
             criteria_set=data["period"].criteria_set,
+            pack=data["period"].pack,
             answers=answers if i % 2 else {},
             conclusion="none",
         )

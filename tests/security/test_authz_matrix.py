@@ -25,7 +25,18 @@ from tests.nhapdulieu.conftest import HEADER, xlsx
 
 HCM = datetime.timezone(datetime.timedelta(hours=7))
 ATTACKER_ORGS = ("b", "b1", "res2", "q1")
-LOCAL_APPS = ("chibo", "dangvien", "nhanxet", "vanban", "baocao", "nhapdulieu", "taikhoan", "nhacviec", "nhatky")
+LOCAL_APPS = (
+    "quydinh",
+    "chibo",
+    "dangvien",
+    "nhanxet",
+    "vanban",
+    "baocao",
+    "nhapdulieu",
+    "taikhoan",
+    "nhacviec",
+    "nhatky",
+)
 # Who opens each kind of object on the owning side (the positive control); a pattern listed in
 # OWNER_OF_PATTERN is opened by another side than its kind's.
 OWNER_OF_KIND = {
@@ -48,6 +59,7 @@ OWNER_OF_KIND = {
     "request": "secretary",
     "commune": "office",
     "notification": "notified",
+    "pack": "national",
 }
 OWNER_OF_PATTERN = {"dangvien:link_receive": "office", "dangvien:subject_export": "admin_a"}
 MISSING_ID = 2_147_000_000
@@ -63,7 +75,8 @@ def world(period, django_capture_on_commit_callbacks):  # noqa: F811
     from nhanxet import services as evaluation
     from nhanxet.models import Proposal
     from nhapdulieu.services import import_upload
-    from taikhoan.models import Notification
+    from quydinh.selectors import pack_in_force
+    from taikhoan.models import Notification, User
     from tests.images import png_upload
 
     data = dict(period)
@@ -156,6 +169,7 @@ def world(period, django_capture_on_commit_callbacks):  # noqa: F811
         "request": request,
         "import_job": job,
         "notification": notification,
+        "pack": pack_in_force(),
     }
     attackers = [
         factories.user(f"x_{org}_{role}", roles=[(data[org] if org != "res2" else res2, role)])
@@ -168,6 +182,7 @@ def world(period, django_capture_on_commit_callbacks):  # noqa: F811
         "office": data["office"],
         "notified": notification.user,
         "admin_a": factories.user("admin_a", roles=[(data["a"], Role.ADMIN)]),
+        "national": User.objects.filter(is_superuser=True).first(),
     }
     return {
         **data,

@@ -40,10 +40,11 @@ from nhanxet.models import (
 )
 from nhapdulieu.models import ImportChange, ImportJob
 from nhatky.models import AccessEvent
+from quydinh.models import RegulationPack
 from taikhoan.models import Notification, NotificationPreference
 from vanban.models import Document, NumberRegister
 
-APPS = ("chibo", "dangvien", "nhanxet", "vanban", "nhacviec", "nhapdulieu", "taikhoan", "nhatky")
+APPS = ("quydinh", "chibo", "dangvien", "nhanxet", "vanban", "nhacviec", "nhapdulieu", "taikhoan", "nhatky")
 Y = 2025
 
 
@@ -69,12 +70,13 @@ def d(branch):
     few more rows written the plain way, each valid."""
     link = branch["links"][0]
     member = link.member
-    criteria = CriteriaSet.objects.get(use="yearly", is_active=True)
+    criteria = CriteriaSet.objects.get(use="yearly", pack__code="qd213")
     period = EvaluationPeriod.objects.create(
         organization=branch["commune"],
         org_path=branch["commune"].path,
         year=Y,
         criteria_set=criteria,
+        pack=criteria.pack,
         branch_deadline=datetime.date(Y, 12, 10),
         confirm_deadline=datetime.date(Y, 12, 20),
         forward_deadline=datetime.date(Y, 12, 31),
@@ -97,6 +99,7 @@ def d(branch):
         "member": member,
         "letter": link.letter,
         "criteria": criteria,
+        "pack": criteria.pack,
         "period": period,
         "meeting": meeting,
         "attendance": attendance,
@@ -153,6 +156,7 @@ def evaluation_row(d, status="draft", **over):
         "year": Y,
         "period": d["period"],
         "criteria_set": d["criteria"],
+        "pack": d["pack"],
         "status": status,
     }
     if status != "draft":
@@ -173,6 +177,20 @@ def correction(d, **over):
         Evaluation.objects.bulk_create([Evaluation(**evaluation_row(d, **second))])
 
     return write
+
+
+def pack_row(d, **over):
+    """A draft successor of QĐ 213 (not in force, not frozen)."""
+    return {
+        "code": "qd213",
+        "version": 2,
+        "short_name": "QĐ 213",
+        "number": "213-QĐ/TW",
+        "signed_on": datetime.date(2020, 1, 2),
+        "issuer": "Bộ Chính trị",
+        "title": "trách nhiệm của đảng viên đang công tác",
+        **over,
+    }
 
 
 def proposal_row(d, **over):
@@ -199,6 +217,7 @@ def document_row(d, **over):
         "symbol": "9001-GGT/ĐU",
         "subject": "Giới thiệu",
         "template": "introduction/qd213-v1",
+        "pack": d["pack"],
         "snapshot": {},
         "issued_at": at(Y, 6, 1, 9),
         "signer_name": "Trần Văn Bình",
@@ -467,9 +486,9 @@ CASES = [
     ),
     # dangvien: exemptions, links, notices, batches
     (
-        "exemption_kind_matches_category",
+        "exemption_kind_valid",
         lambda d: new(Exemption, **exemption_row(d, category="secret_duty", kind="not_introduced")),
-        lambda d: new(Exemption, **exemption_row(d, category="barracks", kind="not_introduced")),
+        lambda d: new(Exemption, **exemption_row(d, category="barracks", kind="secret")),
     ),
     (
         "exemption_has_reason",
@@ -555,19 +574,17 @@ CASES = [
     # nhanxet: criteria, periods, requests, the Front meeting
     (
         "criteria_set_use_valid",
-        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="exempt", is_active=False),
-        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="other", is_active=False),
+        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="exempt"),
+        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="other"),
     ),
     (
         "criteria_set_version_positive",
-        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="exempt", is_active=False),
-        lambda d: new(CriteriaSet, code="thu", version=0, name="Thử", regulation="QĐ", use="exempt", is_active=False),
+        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="exempt"),
+        lambda d: new(CriteriaSet, code="thu", version=0, name="Thử", regulation="QĐ", use="exempt"),
     ),
     (
         "criteria_set_version_unique",
-        lambda d: new(
-            CriteriaSet, code=d["criteria"].code, version=99, name="Thử", regulation="QĐ", use="yearly", is_active=False
-        ),
+        lambda d: new(CriteriaSet, code=d["criteria"].code, version=99, name="Thử", regulation="QĐ", use="yearly"),
         lambda d: new(
             CriteriaSet,
             code=d["criteria"].code,
@@ -575,13 +592,38 @@ CASES = [
             name="Thử",
             regulation="QĐ",
             use="yearly",
-            is_active=False,
         ),
     ),
+    # quydinh: regulation packs
     (
-        "one_active_criteria_set_per_use",
-        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="yearly", is_active=False),
-        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="yearly", is_active=True),
+        "regulation_pack_version_unique",
+        lambda d: new(RegulationPack, **pack_row(d)),
+        lambda d: new(RegulationPack, **pack_row(d, version=1)),
+    ),
+    (
+        "one_regulation_pack_per_day",
+        lambda d: new(RegulationPack, **pack_row(d, in_force_from=datetime.date(2090, 1, 1), frozen_at=at(Y, 1, 1))),
+        lambda d: new(RegulationPack, **pack_row(d, in_force_from=d["pack"].in_force_from, frozen_at=at(Y, 1, 1))),
+    ),
+    (
+        "regulation_pack_version_positive",
+        lambda d: new(RegulationPack, **pack_row(d)),
+        lambda d: new(RegulationPack, **pack_row(d, version=0)),
+    ),
+    (
+        "regulation_pack_names_clean",
+        lambda d: new(RegulationPack, **pack_row(d)),
+        lambda d: new(RegulationPack, **pack_row(d, number="213-QĐ/TW\n")),
+    ),
+    (
+        "regulation_pack_in_force_is_frozen",
+        lambda d: new(RegulationPack, **pack_row(d, in_force_from=datetime.date(2090, 1, 1), frozen_at=at(Y, 1, 1))),
+        lambda d: new(RegulationPack, **pack_row(d, in_force_from=datetime.date(2090, 1, 1))),
+    ),
+    (
+        "one_criteria_set_per_pack_use",
+        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="yearly", pack=None),
+        lambda d: new(CriteriaSet, code="thu", version=1, name="Thử", regulation="QĐ", use="yearly", pack=d["pack"]),
     ),
     (
         "criterion_code_unique",

@@ -15,7 +15,7 @@ from .services.deliveries import deliveries_retry, delivery_mark_bounced
 @admin.register(ReminderRule)
 class ReminderRuleAdmin(admin.ModelAdmin):
     list_display = ["code", "is_active", "follows_pack", "first_days", "second_days", "updated_at"]
-    list_editable = ["is_active", "first_days", "second_days"]
+    list_editable = ["is_active", "follows_pack", "first_days", "second_days"]
     fields = ["code", *RULE_FIELDS, "updated_at"]
     readonly_fields = ["code", "updated_at"]
 

@@ -6,15 +6,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from quydinh.models import REMINDER_RULES
+
 
 class RuleCode(models.TextChoices):
-    LETTER_MISSING = "letter_missing", _("Covered member without an introduction letter")
-    LETTER_UNRECEIVED = "letter_unreceived", _("Letter issued but not received")
-    MEETING_UPCOMING = "meeting_upcoming", _("Branch meeting coming up")
-    EVALUATION_UNFILLED = "evaluation_unfilled", _("Evaluation forms not signed by the branch")
-    EVALUATION_UNCONFIRMED = "evaluation_unconfirmed", _("Evaluation forms awaiting the commune")
-    EVALUATION_UNRECEIVED = "evaluation_unreceived", _("Evaluation forms not taken in by the workplace")
-    BOARD_DIGEST = "board_digest", _("Weekly summary for organisation boards")
+    # The codes and labels are the regulation pack's (a pack sets each rule's days).
+    LETTER_MISSING = "letter_missing", REMINDER_RULES["letter_missing"]
+    LETTER_UNRECEIVED = "letter_unreceived", REMINDER_RULES["letter_unreceived"]
+    MEETING_UPCOMING = "meeting_upcoming", REMINDER_RULES["meeting_upcoming"]
+    EVALUATION_UNFILLED = "evaluation_unfilled", REMINDER_RULES["evaluation_unfilled"]
+    EVALUATION_UNCONFIRMED = "evaluation_unconfirmed", REMINDER_RULES["evaluation_unconfirmed"]
+    EVALUATION_UNRECEIVED = "evaluation_unreceived", REMINDER_RULES["evaluation_unreceived"]
+    BOARD_DIGEST = "board_digest", REMINDER_RULES["board_digest"]
 
 
 class ReminderRule(models.Model):

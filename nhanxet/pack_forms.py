@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nhacviec.models import RuleCode
+from quydinh.models import REMINDER_RULES
 from quydinh.wording import DOCUMENTS, REGULATION_PLACEHOLDERS
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -33,11 +33,11 @@ class PackForm(forms.Form):
             **{name: getattr(pack, name) for name in ("guidance_number", "guidance_signed_on", "guidance_issuer")},
             **{f"deadline_{k}": v for k, v in (pack.deadlines or {}).items()},
         }
-        for code in RuleCode.values:
+        for code in REMINDER_RULES:
             first, second = (pack.reminder_days or {}).get(code, [None, None])
             initial[f"reminder_{code}_first"], initial[f"reminder_{code}_second"] = first, second
         super().__init__(*args, initial=initial, **kwargs)
-        for code, label in RuleCode.choices:
+        for code, label in REMINDER_RULES.items():
             self.fields[f"reminder_{code}_first"] = forms.CharField(
                 label=_("%(rule)s: first reminder (days)") % {"rule": label}
             )

@@ -13,6 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from common.constraints import single_line_text
 from common.text import validate_single_line
 
+# The reminder rules whose days a pack sets (the reminders app sends them; the pack says when).
+REMINDER_RULES = {
+    "letter_missing": _("Covered member without an introduction letter"),
+    "letter_unreceived": _("Letter issued but not received"),
+    "meeting_upcoming": _("Branch meeting coming up"),
+    "evaluation_unfilled": _("Evaluation forms not signed by the branch"),
+    "evaluation_unconfirmed": _("Evaluation forms awaiting the commune"),
+    "evaluation_unreceived": _("Evaluation forms not taken in by the workplace"),
+    "board_digest": _("Weekly summary for organisation boards"),
+}
+
 
 class RegulationPackQuerySet(models.QuerySet):
     def in_force(self, day: datetime.date) -> "RegulationPack | None":

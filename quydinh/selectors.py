@@ -28,22 +28,22 @@ def packs():
 
 
 def category_labels() -> dict:
-    """{exemption category code: label} over every pack, the newest pack's label for a code several
-    define (an exemption recorded under an earlier pack keeps a label when a later one drops it)."""
-    labels = {}
-    for categories in RegulationPack.objects.order_by("code", "version").values_list("exemption_categories", flat=True):
-        for category in categories or []:
-            labels[category["code"]] = category["label"]
-    return labels
+    """{exemption category code: label} over the packs put in force (a draft's labels are not
+    anyone's yet), the latest pack's label for a code several define: an exemption recorded under
+    an earlier pack keeps a label when a later one drops it."""
+    return exemption_categories()[1]
 
 
 def exemption_categories(day: datetime.date | None = None) -> tuple[list, dict]:
-    """(the categories of the pack in force on `day`, {code: label} over every pack) in one query."""
+    """(the categories of the pack in force on `day`, {code: label} over the packs put in force)
+    in one query."""
     day = day or timezone.localdate()
-    rows = list(RegulationPack.objects.order_by("code", "version").values_list("in_force_from", "exemption_categories"))
-    labels = {c["code"]: c["label"] for _day, categories in rows for c in categories or []}
-    dated = [(d, c) for d, c in rows if d is not None]
-    in_force = max(((d, c) for d, c in dated if d <= day), key=lambda row: row[0], default=None) or min(
-        dated, key=lambda row: row[0], default=(None, [])
+    rows = list(
+        RegulationPack.objects.filter(in_force_from__isnull=False)
+        .order_by("in_force_from")
+        .values_list("in_force_from", "exemption_categories")
     )
-    return in_force[1] or [], labels
+    labels = {c["code"]: c["label"] for _day, categories in rows for c in categories or []}
+    before = [categories for start, categories in rows if start <= day]
+    in_force = before[-1] if before else (rows[0][1] if rows else [])
+    return in_force or [], labels

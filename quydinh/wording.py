@@ -116,11 +116,16 @@ BY_TYPE = {document.doc_type: document for document in DOCUMENTS}
 
 
 def _names(text: str) -> list[str] | None:
-    """The placeholders of a text, or None when its braces do not parse."""
+    """The placeholders of a text, or None when its braces do not parse or a placeholder carries
+    a format (`{x:d}`, `{x!r}`): a pack's text names placeholders, nothing more, so that filling
+    it in cannot fail or grow."""
     try:
-        return [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+        fields = [(name, spec, conv) for _lit, name, spec, conv in string.Formatter().parse(text) if name is not None]
     except ValueError:
         return None
+    if any(spec or conv for _name, spec, conv in fields):
+        return None
+    return [name for name, _spec, _conv in fields]
 
 
 def _braced(names) -> str:
@@ -141,7 +146,7 @@ def problems(wording: dict) -> dict:
                 continue
             names = _names(text)
             if names is None:
-                found[where] = _("A brace is not closed: write placeholders as {name}.")
+                found[where] = _("Write each placeholder as a name in braces, e.g. {name}, and close every brace.")
                 continue
             allowed = set(REGULATION_PLACEHOLDERS) | set(paragraph.data)
             unknown = sorted({n for n in names if n not in allowed})
@@ -186,3 +191,21 @@ def resolve(pack, doc_type: str, values: dict | None = None) -> dict:
         paragraph.key: string.Formatter().vformat(texts.get(paragraph.key, ""), (), filled)
         for paragraph in document.paragraphs
     }
+
+
+def trial(pack) -> dict:
+    """{"doc_type.key": message} for every paragraph that does not fill in with sample values (a
+    last check before a pack is saved or comes in force: what is refused here never reaches a
+    document)."""
+    found = {}
+    for document in DOCUMENTS:
+        values = {name: f"[{name}]" for paragraph in document.paragraphs for name in paragraph.data}
+        texts = (pack.wording or {}).get(document.doc_type) or {}
+        for paragraph in document.paragraphs:
+            try:
+                string.Formatter().vformat(texts.get(paragraph.key, ""), (), {**regulation_values(pack), **values})
+            except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+                found[f"{document.doc_type}.{paragraph.key}"] = _(
+                    "Write each placeholder as a name in braces, e.g. {name}, and close every brace."
+                )
+    return found

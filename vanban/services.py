@@ -103,6 +103,9 @@ def document_snapshot(*, doc_type, issuer, symbol, issued_at, content, pack, sig
     content's "wording" values. A re-render never reads the pack, so a later pack cannot change an
     issued document. (Also the pack editor's preview and the benchmarks, with no number taken.)"""
     content = dict(content)
+    reserved = set(content) & {"template", "pack", "issued_at", "signer", "verify_url"}
+    if reserved:  # what binds a document to its regulation and its signer is never content's to say
+        raise ValueError(f"content may not set {sorted(reserved)}")
     wording = wording_resolve(pack, doc_type, content.pop("wording", None))
     if wording.get("subtitle"):
         content["subtitle"] = wording["subtitle"]

@@ -21,6 +21,13 @@ def rule_update(*, actor, rule: ReminderRule, data: dict) -> ReminderRule:
         days_changed = (current.first_days, current.second_days) != (before["first_days"], before["second_days"])
         if days_changed and before["follows_pack"] and current.follows_pack:
             current.follows_pack = False
+        elif before["follows_pack"] and not current.follows_pack and not days_changed:
+            # Unticked alone: keep running with the days it ran with, the pack's in force today.
+            from quydinh.selectors import pack_in_force
+
+            days = (pack_in_force().reminder_days or {}).get(current.code)
+            if days:
+                current.first_days, current.second_days = days[0], days[1]
         current.full_clean()
         changes = diff(current, before, RULE_FIELDS)
         if changes:

@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from common.text import clean
 from nhatky.services import audit_record
-from quydinh.models import RegulationPack
+from quydinh.models import REMINDER_RULES, RegulationPack
 from quydinh.wording import problems as wording_problems
+from quydinh.wording import trial as wording_trial
 
 from ..models import CriteriaSet, CriteriaUse, Criterion, Evidence
 from ..permissions import can_manage_regulations
+from ..record import CONCLUSION
 from .criteria import freeze_criteria
 
 LEVEL_CODES = ["good", "fair", "poor", "level4", "level5", "level6"]
@@ -112,13 +114,14 @@ CITATION_FIELDS = [
 
 
 def _month_day(value, field, errors):
+    """A deadline as month-day, a day every year has (so not 02-29)."""
     text = (value or "").strip()
     try:
-        day = datetime.datetime.strptime(f"2024-{text}", "%Y-%m-%d").date()  # a leap year: 02-29 is a date
+        day = datetime.datetime.strptime(f"2023-{text}", "%Y-%m-%d").date()  # not a leap year
     except ValueError:
-        errors[field] = _("Write the day as month-day, e.g. 12-10.")
+        errors[field] = _("Write the day as month-day, e.g. 12-10 (a day every year has).")
         return None
-    return text, day
+    return day.strftime("%m-%d"), day
 
 
 def _days(value, field, errors, *, optional=False):
@@ -139,8 +142,6 @@ def pack_update(*, actor, pack: RegulationPack, data: dict) -> RegulationPack:
     """The citation (number, date, issuer, subject, guidance), the default deadlines and the
     reminder days of a draft pack. `data` has the citation fields, deadline_<name> and
     reminder_<rule>_first / _second."""
-    from nhacviec.models import RuleCode
-
     errors = {}
     values = {}
     for name in ("short_name", "number", "issuer", "title", "guidance_number", "guidance_issuer"):
@@ -169,7 +170,7 @@ def pack_update(*, actor, pack: RegulationPack, data: dict) -> RegulationPack:
     if request_days is not None:
         deadlines["request_days"] = request_days
     reminders = {}
-    for code in RuleCode.values:
+    for code in REMINDER_RULES:
         first = _days(data.get(f"reminder_{code}_first"), f"reminder_{code}_first", errors)
         second = _days(data.get(f"reminder_{code}_second"), f"reminder_{code}_second", errors, optional=True)
         reminders[code] = [first, second]
@@ -213,6 +214,11 @@ def pack_wording_update(*, actor, pack: RegulationPack, wording: dict) -> Regula
             except ValidationError as exc:
                 errors.update(exc.error_dict)
     errors.update({where.replace(".", "__"): message for where, message in wording_problems(cleaned).items()})
+    if errors:
+        raise ValidationError(errors)
+    draft = RegulationPack(**{f.name: getattr(pack, f.name) for f in RegulationPack._meta.concrete_fields})
+    draft.wording = cleaned
+    errors = {where.replace(".", "__"): message for where, message in wording_trial(draft).items()}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -271,7 +277,7 @@ def _parse_criteria(text: str, field: str) -> list[dict]:
             continue
         code, evidence, duty, criterion, levels = parts
         labels = [label.strip() for label in levels.split(";") if label.strip()]
-        if not SLUG.match(code) or code in seen:
+        if not SLUG.match(code) or code in seen or code == CONCLUSION:
             problems.append(_("Line %(n)s: the code must be new letters, digits, - or _.") % {"n": number})
         elif evidence.lower() not in EVIDENCE_WORDS:
             problems.append(_("Line %(n)s: checked against “điểm danh”, “đề nghị” or nothing.") % {"n": number})
@@ -404,34 +410,35 @@ def pack_categories_update(*, actor, pack: RegulationPack, categories: str) -> R
 
 
 def pack_put_in_force(*, actor, pack: RegulationPack, day: datetime.date) -> RegulationPack:
-    """Put a checked draft in force from `day` (today or later, after the pack in force): from then
-    periods, forms and documents use it. It is frozen, with its criteria sets."""
-    errors = {}
+    """Put a checked draft in force from `day` (today or later, after every pack already put in
+    force or scheduled): from then periods, forms and documents use it. It is frozen, with its
+    criteria sets. Checked and written under the pack's lock, so what is checked is what comes in force."""
     today = timezone.localdate()
-    current = RegulationPack.objects.in_force(today)
-    if day is None:
-        errors["day"] = _("Enter the date it comes in force.")
-    elif day < today:
-        errors["day"] = _("A pack comes in force from today or later: documents already issued keep theirs.")
-    elif current is not None and day <= current.in_force_from:
-        errors["day"] = _("Choose a day after %(day)s, when %(pack)s came in force.") % {
-            "day": current.in_force_from.strftime("%d/%m/%Y"),
-            "pack": current,
-        }
-    found = wording_problems(pack.wording)
-    if found:
-        errors["wording"] = _("The wording is not complete: %(n)s paragraphs to correct.") % {"n": len(found)}
-    sets = {s.use: s for s in CriteriaSet.objects.filter(pack=pack).prefetch_related("criteria")}
-    for use, label in CriteriaUse.choices:
-        if use not in sets or not sets[use].criteria.all():
-            errors.setdefault("criteria", []).append(_("No criteria for: %(use)s.") % {"use": label})
-    if not pack.exemption_categories:
-        errors["categories"] = _("Write at least one category.")
-    if errors:
-        raise ValidationError(errors)
     try:
         with transaction.atomic():
             pack = _check(actor, pack)
+            errors = {}
+            latest = RegulationPack.objects.filter(in_force_from__isnull=False).order_by("-in_force_from").first()
+            if day is None:
+                errors["day"] = _("Enter the date it comes in force.")
+            elif day < today:
+                errors["day"] = _("A pack comes in force from today or later: documents already issued keep theirs.")
+            elif latest is not None and day <= latest.in_force_from:
+                errors["day"] = _("Choose a day after %(day)s, when %(pack)s came (or comes) in force.") % {
+                    "day": latest.in_force_from.strftime("%d/%m/%Y"),
+                    "pack": latest,
+                }
+            found = wording_problems(pack.wording) or wording_trial(pack)
+            if found:
+                errors["wording"] = _("The wording is not complete: %(n)s paragraphs to correct.") % {"n": len(found)}
+            sets = {s.use: s for s in CriteriaSet.objects.filter(pack=pack).prefetch_related("criteria")}
+            for use, label in CriteriaUse.choices:
+                if use not in sets or not sets[use].criteria.all():
+                    errors.setdefault("criteria", []).append(_("No criteria for: %(use)s.") % {"use": label})
+            if not pack.exemption_categories:
+                errors["categories"] = _("Write at least one category.")
+            if errors:
+                raise ValidationError(errors)
             pack.in_force_from = day
             pack.frozen_at = timezone.now()
             pack.save(update_fields=["in_force_from", "frozen_at"])

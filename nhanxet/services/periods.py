@@ -14,7 +14,7 @@ from common.constraints import is_year_in_range, year_range_message
 from common.text import clean
 from dangvien.models import LinkState, ResidenceLink
 from nhatky.services import audit_record
-from quydinh.selectors import pack_in_force
+from quydinh.selectors import pack_of_year
 from quydinh.services import pack_freeze
 
 from ..models import (
@@ -55,8 +55,10 @@ def period_open(
         errors["branch_deadline"] = _("The branches cannot finish before the year they evaluate.")
     if errors:
         raise ValidationError(errors)
-    # The regulation in force today: its yearly criteria, the wording of the forms' PDFs.
-    pack = pack_in_force()
+    # The regulation of the year evaluated (in force at its end, or today for this year): its
+    # yearly criteria, the wording of the forms' PDFs. Last year's period opened in January is
+    # last year's regulation's, even after a new one came in force on 1 January.
+    pack = pack_of_year(year)
     criteria_set = criteria_of_pack(pack, CriteriaUse.YEARLY)
     try:
         with transaction.atomic():

@@ -128,6 +128,11 @@ def test_qd213_is_the_pack_in_force_and_words_documents_as_before(branch):
     text = _text(letter)
     assert "theo Quy định số 213-QĐ/TW ngày 02/01/2020 của Bộ Chính trị về trách nhiệm của đảng viên" in text
     assert "Đảng viên đang công tác về sinh hoạt nơi cư trú" in text
+    # Every reminder rule the app sends has its days in the pack, and the pack no rule it does not send.
+    from nhacviec.models import RuleCode
+    from quydinh.models import REMINDER_RULES
+
+    assert set(pack.reminder_days) == set(REMINDER_RULES) == set(RuleCode.values)
 
 
 def test_a_new_version_is_a_draft_copy_edited_only_until_it_is_used(branch, admin_user):
@@ -161,7 +166,11 @@ def test_a_new_version_is_a_draft_copy_edited_only_until_it_is_used(branch, admi
             "Thực hiện {regulation}, {organization} báo cáo {period} ({computed_at}) {so_lieu}.",
             "Chỗ điền không có: {so_lieu}",
         ),
-        ("evaluation", "lead", "{branch nhận xét", "dấu ngoặc chưa đóng"),
+        ("evaluation", "lead", "{branch nhận xét", "đóng mọi dấu ngoặc"),
+        # A placeholder names data, nothing more: a format or conversion could fail or grow the text.
+        ("evaluation", "lead", "{branch!r} nhận xét", "đóng mọi dấu ngoặc"),
+        ("evaluation", "lead", "{branch:>99999} nhận xét", "đóng mọi dấu ngoặc"),
+        ("introduction", "purpose", "Theo {regulation:d}.", "đóng mọi dấu ngoặc"),
         ("introduction", "request", "   ", "Hãy viết đoạn này."),
     ],
 )
@@ -174,6 +183,57 @@ def test_wording_that_would_lose_a_documents_data_is_refused_at_its_field(admin_
     assert message in " ".join(refused.value.message_dict[f"{doc_type}__{key}"])
     draft.refresh_from_db()
     assert draft.wording == pack_in_force().wording
+
+
+def test_a_draft_refuses_a_deadline_not_every_year_has_and_a_reserved_criterion_code(admin_user):
+    draft = pack_services.pack_new_version(actor=admin_user, pack=pack_in_force())
+    with pytest.raises(ValidationError) as refused:
+        pack_services.pack_update(actor=admin_user, pack=draft, data=_citation(draft, deadline_branch="02-29"))
+    assert "deadline_branch" in refused.value.message_dict
+    pack_services.pack_update(actor=admin_user, pack=draft, data=_citation(draft, deadline_branch="2-28"))
+    draft.refresh_from_db()
+    assert draft.deadlines["branch"] == "02-28"  # kept as the forms read it
+    # "conclusion" names the form's conclusion in remarks and record checks: not a criterion's code.
+    criteria = SUCCESSOR_CRITERIA.replace("digital |", "conclusion |")
+    with pytest.raises(ValidationError) as refused:
+        pack_services.pack_criteria_update(
+            actor=admin_user, pack=draft, use="yearly", criteria=criteria, conclusions=CONCLUSIONS
+        )
+    assert "criteria" in refused.value.message_dict
+
+
+def test_a_period_takes_the_pack_of_the_year_it_evaluates(branch, admin_user):
+    """A successor in force from today: this year's period is under it, last year's (opened late,
+    in January) under the pack that was in force when last year ended."""
+    from nhanxet.services import period_open
+
+    pack = successor(admin_user)
+    year = timezone.localdate().year
+    periods = {}
+    for y in (year - 1, year):
+        periods[y] = period_open(
+            actor=branch["office"],
+            organization=branch["commune"],
+            year=y,
+            scope="all",
+            branch_deadline=datetime.date(year, 12, 10),
+            confirm_deadline=datetime.date(year, 12, 20),
+            forward_deadline=datetime.date(year, 12, 31),
+        )
+    assert periods[year].pack == pack and periods[year].criteria_set.pack == pack
+    assert periods[year - 1].pack.code == "qd213" and periods[year - 1].criteria_set.criteria.count() == 5
+
+
+def test_a_pack_comes_in_force_after_any_pack_already_scheduled(admin_user):
+    today = timezone.localdate()
+    scheduled = successor(admin_user, day=today + datetime.timedelta(days=30))
+    assert pack_in_force().code == "qd213"  # not yet
+    draft = pack_services.pack_new_version(actor=admin_user, pack=scheduled)
+    with pytest.raises(ValidationError) as refused:
+        pack_services.pack_put_in_force(actor=admin_user, pack=draft, day=today + datetime.timedelta(days=10))
+    assert "day" in refused.value.message_dict
+    later = pack_services.pack_put_in_force(actor=admin_user, pack=draft, day=today + datetime.timedelta(days=31))
+    assert later.in_force_from == today + datetime.timedelta(days=31)
 
 
 def test_putting_a_pack_in_force_checks_the_day_and_the_pack(admin_user):
@@ -395,3 +455,10 @@ def test_reminder_rules_follow_the_pack_unless_set_by_the_administrator(admin_us
     assert not rule.follows_pack
     rules = {r.code: r for r in rules_in_force()}
     assert (rules["letter_missing"].first_days, rules["meeting_upcoming"].first_days) == (20, 5)
+    # Unticking "follows the pack" alone keeps the days it ran with (the pack's: 20), not older ones.
+    rule = ReminderRule.objects.get(code="letter_missing")
+    assert rule.first_days == 30  # stored when it was seeded; the pack's 20 was read at each sweep
+    rule_update(actor=admin_user, rule=rule, data={"follows_pack": False})
+    rule.refresh_from_db()
+    assert (rule.follows_pack, rule.first_days) == (False, 20)
+    assert {r.code: r for r in rules_in_force()}["letter_missing"].first_days == 20

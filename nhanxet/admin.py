@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from .models import CriteriaSet, Criterion, RatingScheme
+from .services import rating_scheme_delete, rating_scheme_save
 
 
 class CriterionInline(admin.TabularInline):
@@ -44,3 +45,14 @@ class RatingSchemeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.is_frozen)
+
+    # Through the services: the levels and groups checked, an audit record for each change.
+    def save_model(self, request, obj, form, change):
+        rating_scheme_save(actor=request.user, scheme=obj, changed=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        rating_scheme_delete(actor=request.user, scheme=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            rating_scheme_delete(actor=request.user, scheme=obj)

@@ -194,9 +194,9 @@ def branch_counts(rows) -> dict:
         if row.expected or row.form:
             counts["expected"] += 1
             counts[row.state or "missing"] += 1
-        for _request, form in row.requests:
+        for _request, _form, state in row.request_rows:  # as the list shows them: unexplained answers are drafts
             counts["expected"] += 1
-            counts[form_state(form)] += 1
+            counts[state] += 1
     return counts
 
 
@@ -410,7 +410,7 @@ class RatingPage:
         if rating is None or rating.scheme_id != self.scheme.pk:
             return {}
         return {
-            "score": "" if rating.score is None else str(rating.score.normalize()),
+            "score": "" if rating.score is None else format(rating.score.normalize(), "f"),
             "level": rating.level,
             "lower_reason": rating.lower_reason,
             "notes": rating.notes,

@@ -20,6 +20,14 @@ def seed_schemes(apps, schema_editor):
         RatingScheme.objects.filter(pk=qd124.pk, frozen_at__isnull=True).update(frozen_at=django.utils.timezone.now())
 
 
+def refuse_scores(apps, schema_editor):
+    """Backwards a rating has no score, groups or reason: going back would lose them, so it is
+    refused while any rating holds one."""
+    QualityRating = apps.get_model("nhanxet", "QualityRating")
+    if QualityRating.objects.exclude(score__isnull=True, lower_reason="").exists():
+        raise RuntimeError("Ratings with a score or a reason exist: undoing this migration would lose them.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -107,4 +115,5 @@ class Migration(migrations.Migration):
             model_name='qualityrating',
             constraint=models.CheckConstraint(condition=models.Q(('score__isnull', True), ('score__gte', 0), _connector='OR'), name='rating_score_not_negative'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, refuse_scores),
     ]

@@ -62,6 +62,49 @@ class RatingScheme(models.Model):
     def __str__(self):
         return self.short_name
 
+    def clean(self):
+        """The levels and groups as the rating page and the figures read them: levels best first,
+        each a short code and a label; under a scored scheme each level's lowest score, falling
+        to 0 for the last, and groups whose points add up to the highest score."""
+        from django.core.exceptions import ValidationError
+
+        levels, groups = self.levels, self.groups
+        if not isinstance(levels, list) or not levels or not all(isinstance(level, dict) for level in levels):
+            raise ValidationError({"levels": _("Give the levels as a list, best first.")})
+        codes = [level.get("code") for level in levels]
+        if not all(isinstance(code, str) and 0 < len(code) <= 20 and code.isascii() for code in codes) or len(
+            set(codes)
+        ) != len(codes):
+            raise ValidationError({"levels": _("Each level needs its own code of at most 20 letters.")})
+        if not all(isinstance(level.get("label"), str) and level["label"].strip() for level in levels):
+            raise ValidationError({"levels": _("Each level needs its label.")})
+        if not self.has_score:
+            if groups:
+                raise ValidationError({"groups": _("Groups of criteria need a highest score.")})
+            return
+        lows = [level.get("min_score") for level in levels]
+        if not all(isinstance(low, int) and 0 <= low <= self.score_max for low in lows) or lows[-1] != 0:
+            raise ValidationError(
+                {"levels": _("Give each level its lowest score, from the highest score down to 0 for the last.")}
+            )
+        if any(higher <= lower for higher, lower in zip(lows, lows[1:], strict=False)):
+            raise ValidationError(
+                {"levels": _("The levels go best first: each one's lowest score is below the one before.")}
+            )
+        if groups:
+            if not isinstance(groups, list) or not all(
+                isinstance(group, dict) and group.get("code") and isinstance(group.get("max"), int) and group["max"] > 0
+                for group in groups
+            ):
+                raise ValidationError({"groups": _("Each group needs a code and its highest points.")})
+            if sum(group["max"] for group in groups) != self.score_max:
+                raise ValidationError(
+                    {
+                        "groups": _("The groups' points add up to %(sum)s, not the highest score %(max)s.")
+                        % {"sum": sum(group["max"] for group in groups), "max": self.score_max}
+                    }
+                )
+
     @property
     def has_score(self) -> bool:
         return self.score_max is not None

@@ -13,7 +13,7 @@ from .forms import (
     missing_answers,
 )
 from .periods import period_for, period_open, request_create
-from .ratings import rating_record
+from .ratings import rating_record, rating_scheme_delete, rating_scheme_save
 from .workplace import proposal_act, proposal_create
 
 __all__ = [
@@ -34,5 +34,7 @@ __all__ = [
     "proposal_act",
     "proposal_create",
     "rating_record",
+    "rating_scheme_delete",
+    "rating_scheme_save",
     "request_create",
 ]

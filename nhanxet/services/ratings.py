@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,7 +107,8 @@ def rating_record(
     from dangvien.services.links import workplace_committee
 
     committee = workplace_committee(member)
-    if actor is not None and not has_role_over(actor, member.org_path, RATING_ROLES):
+    # A rating is a person's judgement under their name: there is no system rating.
+    if actor is None or not has_role_over(actor, member.org_path, RATING_ROLES):
         raise PermissionDenied(_("You may not rate this member."))
     # Both bounds of the range the database holds (the "not come" test below is no upper bound
     # once the clock passes YEAR_MAX), and before it: 2101 is out of range, not merely early.
@@ -177,7 +178,15 @@ def rating_record(
         rating.notes = notes
         rating.evaluation = evaluation
         rating.rated_by = actor
-        rating.save()
+        try:
+            with transaction.atomic():  # a savepoint: two first ratings at once, one insert wins
+                rating.save()
+        except IntegrityError:
+            if not QualityRating.objects.filter(member=member, year=year).exclude(pk=rating.pk).exists():
+                raise
+            raise ValidationError(
+                _("Someone rated this member for %(year)s a moment ago; reload the page to see it.") % {"year": year}
+            ) from None
         if current.frozen_at is None:
             # In use: a change to its rules is a new scheme from then on.
             current.frozen_at = timezone.now()
@@ -197,3 +206,35 @@ def rating_record(
             },
         )
     return rating
+
+
+def rating_scheme_save(*, actor, scheme: RatingScheme, changed: list[str] | None = None) -> RatingScheme:
+    """Add a rating regulation or correct one no rating uses yet (the national administrator);
+    one in use is frozen: a change to its rules is a new scheme with its first year."""
+    if actor is None or not actor.is_superuser:
+        raise PermissionDenied(_("Only the national administrator keeps the rating regulations."))
+    with transaction.atomic():
+        if scheme.pk and RatingScheme.objects.select_for_update().get(pk=scheme.pk).is_frozen:
+            raise ValidationError(_("This scheme rates members already; add a new scheme from its first year instead."))
+        creating = scheme.pk is None
+        scheme.full_clean()
+        scheme.save()
+        audit_record(
+            actor=actor,
+            action="rating_scheme.create" if creating else "rating_scheme.update",
+            obj=scheme,
+            changes={name: getattr(scheme, name) for name in (changed or [])},
+        )
+    return scheme
+
+
+def rating_scheme_delete(*, actor, scheme: RatingScheme) -> None:
+    """Remove a scheme added by mistake, while no rating uses it."""
+    if actor is None or not actor.is_superuser:
+        raise PermissionDenied(_("Only the national administrator keeps the rating regulations."))
+    with transaction.atomic():
+        scheme = RatingScheme.objects.select_for_update().get(pk=scheme.pk)
+        if scheme.is_frozen or QualityRating.objects.filter(scheme=scheme).exists():
+            raise ValidationError(_("This scheme rates members already; it stays."))
+        audit_record(actor=actor, action="rating_scheme.delete", obj=scheme, changes={"code": scheme.code})
+        scheme.delete()

@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -216,3 +216,150 @@ def test_the_member_record_shows_each_year_under_its_scheme(client, rated):
     rated["form"].refresh_from_db()
     assert rated["form"].document.symbol in table
     assert table.index(str(rated["year"])) < table.index("2024")  # newest first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_ratings_at_once_one_is_kept_the_other_told(rated):
+    """Two clerks rate the same member for the first time at the same moment: the second insert
+    waits on the first, then is told to reload, and the first rating stands untouched."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    ready = threading.Event()
+
+    def first_clerk():
+        try:
+            with transaction.atomic():
+                _record(rated, level="good", score=80)
+                ready.set()
+                with connection.cursor() as cursor:  # commit once the other clerk's insert waits on ours
+                    for _ in range(400):
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            " AND datname = current_database()"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                        time.sleep(0.025)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_clerk)
+    thread.start()
+    assert ready.wait(20)
+    with pytest.raises(ValidationError, match="Vừa có người xếp loại"):
+        _record(rated, level="excellent", score=95)
+    thread.join(20)
+    rating = QualityRating.objects.get(member=rated["member"], year=rated["year"])
+    assert (rating.level, rating.score) == ("good", 80)
+    assert AuditEvent.objects.filter(action="quality_rating.record").count() == 1
+
+
+def test_a_rating_needs_a_person(rated):
+    with pytest.raises(PermissionDenied):
+        services.rating_record(actor=None, member=rated["member"], year=rated["year"], level="good", score=80)
+
+
+@pytest.mark.parametrize("score", ["90", "100", "85,5"])
+def test_the_page_shows_a_recorded_score_as_typed(client, rated, score):
+    """A round score comes back as it was typed (90, not 9E+1), so saving the page again keeps it."""
+    scheme = RatingScheme.objects.get(code="qd366")
+    if score == "85,5":
+        RatingScheme.objects.filter(pk=scheme.pk).update(score_decimals=1)
+    level = "excellent" if score != "85,5" else "good"
+    _record(rated, level=level, score=score)
+    client.force_login(rated["clerk_a"])
+    page = client.get(reverse("nhanxet:rating", args=[rated["member"].pk, rated["year"]]))
+    assert page.context["form"]["score"].value() in (score, score.replace(",", "."))
+
+
+def _scheme(**kwargs):
+    data = {
+        "code": "qd999",
+        "short_name": "QĐ 999",
+        "regulation": "Quy định số 999-QĐ/TW",
+        "first_year": 2090,
+        "score_max": 100,
+        "groups": [{"code": "general", "label": "Chung", "max": 40}, {"code": "duty", "label": "Nhiệm vụ", "max": 60}],
+        "levels": [
+            {"code": "excellent", "label": "Xuất sắc", "min_score": 90},
+            {"code": "good", "label": "Tốt", "min_score": 70},
+            {"code": "not_done", "label": "Không hoàn thành", "min_score": 0},
+        ],
+    }
+    return RatingScheme(**{**data, **kwargs})
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"levels": []}, "levels"),
+        ({"levels": [{"code": "a" * 21, "label": "Dài", "min_score": 0}]}, "levels"),
+        ({"levels": [{"code": "good", "label": "", "min_score": 0}]}, "levels"),
+        (
+            {
+                "levels": [
+                    {"code": "good", "label": "Tốt", "min_score": 0},
+                    {"code": "good", "label": "Tốt", "min_score": 0},
+                ]
+            },
+            "levels",
+        ),
+        # worst first, a band without its lowest score, a last band above 0, a band above the top
+        (
+            {
+                "levels": [
+                    {"code": "bad", "label": "Kém", "min_score": 0},
+                    {"code": "good", "label": "Tốt", "min_score": 70},
+                ]
+            },
+            "levels",
+        ),
+        ({"levels": [{"code": "good", "label": "Tốt"}, {"code": "bad", "label": "Kém", "min_score": 0}]}, "levels"),
+        (
+            {
+                "levels": [
+                    {"code": "good", "label": "Tốt", "min_score": 70},
+                    {"code": "bad", "label": "Kém", "min_score": 10},
+                ]
+            },
+            "levels",
+        ),
+        (
+            {
+                "levels": [
+                    {"code": "good", "label": "Tốt", "min_score": 170},
+                    {"code": "bad", "label": "Kém", "min_score": 0},
+                ]
+            },
+            "levels",
+        ),
+        ({"groups": [{"code": "general", "label": "Chung", "max": 40}]}, "groups"),
+        ({"groups": [{"code": "general", "label": "Chung"}]}, "groups"),
+        ({"score_max": None}, "groups"),
+    ],
+)
+def test_a_scheme_is_checked_before_it_is_kept(admin_user, change, field):
+    with pytest.raises(ValidationError) as refused:
+        services.rating_scheme_save(actor=admin_user, scheme=_scheme(**change))
+    assert field in refused.value.message_dict
+    assert not RatingScheme.objects.filter(code="qd999").exists()
+
+
+def test_a_new_scheme_is_audited_and_one_in_use_stays(admin_user, rated):
+    scheme = services.rating_scheme_save(actor=admin_user, scheme=_scheme(), changed=["code"])
+    assert AuditEvent.objects.filter(action="rating_scheme.create", object_id=str(scheme.pk)).exists()
+    with pytest.raises(PermissionDenied):
+        services.rating_scheme_save(actor=rated["clerk_a"], scheme=_scheme(code="qd998", first_year=2091))
+    services.rating_scheme_delete(actor=admin_user, scheme=scheme)
+    assert AuditEvent.objects.filter(action="rating_scheme.delete").exists()
+    _record(rated, level="good", score=80)
+    in_use = RatingScheme.objects.get(code="qd366")
+    in_use.short_name = "QĐ 366 (sửa)"
+    with pytest.raises(ValidationError):
+        services.rating_scheme_save(actor=admin_user, scheme=in_use)
+    with pytest.raises(ValidationError):
+        services.rating_scheme_delete(actor=admin_user, scheme=in_use)
+    assert RatingScheme.objects.get(code="qd366").short_name == "QĐ 366"

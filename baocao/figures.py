@@ -413,7 +413,7 @@ def figure(key: str) -> Figure | None:
         if parts[0] == "rating":
             level = scheme.level(parts[2])
             return _rating_figure(scheme.code, parts[2], f"{scheme.short_name}: {level['label']}") if level else None
-        if scheme.has_score and parts[2].isdigit() and int(parts[2]) < SCORE_BANDS:
+        if scheme.has_score and parts[2].isascii() and parts[2].isdigit() and int(parts[2]) < SCORE_BANDS:
             return _score_figure(scheme, int(parts[2]))
     return None
 

@@ -38,8 +38,34 @@ def _pct(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
 
+def _upgraded(data: dict) -> dict:
+    """Figures stored before rating schemes and regulation packs, read as they are written now:
+    a rating was QĐ 124's (rating.<level> → rating.qd124.<level>), and an exemption's kind was
+    its QĐ 213 category's. A year is stored again only when it is refreshed (this year and the
+    last), so the older years keep their old keys."""
+    if not any(k.startswith(("rating.", "rating_x.", "exempt.")) for k in data):
+        return data
+    from quydinh.defaults import EXEMPTION_CATEGORIES
+
+    out = {}
+    for key, value in data.items():
+        parts = key.split(".")
+        if parts[0] == "rating" and len(parts) == 2:
+            key = f"rating.qd124.{parts[1]}"
+        elif parts[0] == "rating_x" and len(parts) == 3:
+            key = f"rating_x.qd124.{parts[1]}.{parts[2]}"
+        out[key] = out.get(key, 0) + value
+    if not any(k.startswith("exempt_kind.") for k in out):
+        for category in EXEMPTION_CATEGORIES:
+            n = out.get(f"exempt.{category['code']}", 0)
+            if n:
+                kind = f"exempt_kind.{category['kind']}"
+                out[kind] = out.get(kind, 0) + n
+    return out
+
+
 def derive(data: dict, half: int | None) -> Figures:
-    f = Figures(data)
+    f = Figures(_upgraded(data))
     f["not_introduced"] = f["exempt_kind.not_introduced"]
     f["exempt_meetings"] = f["exempt_kind.exempt_meetings"]
     f["to_introduce"] = max(f["covered"] - f["not_introduced"], 0)

@@ -268,7 +268,8 @@ class Exemption(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} — {self.category_label}"
+        # The code, not the label: a label costs a query over the packs.
+        return f"{self.member} — {self.category}"
 
     @property
     def category_label(self) -> str:

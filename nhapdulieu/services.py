@@ -372,6 +372,9 @@ def _member_data(job, row, values, column_of, header, organizations, matcher, un
     if values.get("exemption"):
         row.exemption = {
             "category": values["exemption"],
+            # The kind the category has in the pack the file was checked under, kept with the row
+            # so the write stores what the check showed even if a new pack comes in between.
+            "kind": next((c["kind"] for c in cleaning.categories() if c["code"] == values["exemption"]), ""),
             "reason": values.get("exemption_reason") or "",
             "start_date": values.get("exemption_start") or timezone.localdate(),
             "decided_by": values.get("exemption_decided_by") or job.organization.name,
@@ -402,11 +405,13 @@ _EXEMPTION_COLUMNS = {
 def _exemption(row, actor) -> Exemption:
     """The exemption a row records, as the dry run checks it and the write stores it."""
     given = row.exemption
-    category = next((c for c in cleaning.categories() if c["code"] == given["category"]), {})
+    kind = given.get("kind")
+    if kind is None:  # a file checked before rows kept the kind
+        kind = next((c["kind"] for c in cleaning.categories() if c["code"] == given["category"]), "")
     return Exemption(
         member=row.member,
         category=given["category"],
-        kind=category.get("kind", ""),
+        kind=kind,
         reason=normalize(given["reason"], multiline=True),
         start_date=given["start_date"],
         decided_by=normalize(given["decided_by"]),

@@ -6,6 +6,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+ORIGINAL = ["barracks", "mobile_work", "full_time_study", "secret_duty", "combat_standby", "other"]
+
+
+def refuse_new_categories(apps, schema_editor):
+    """Backwards the six HD 33 codes are a CHECK again: exemptions of a later pack's categories
+    would break it, so going back is refused while there are any."""
+    Exemption = apps.get_model("dangvien", "Exemption")
+    if Exemption.objects.exclude(category__in=ORIGINAL).exists():
+        raise RuntimeError("Exemptions of categories outside HD 33's six exist: this migration cannot be undone.")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,4 +38,5 @@ class Migration(migrations.Migration):
             model_name='exemption',
             constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['exempt_meetings', 'not_introduced'])), name='exemption_kind_valid'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, refuse_new_categories),
     ]

@@ -14,7 +14,20 @@ def sets_to_pack(apps, schema_editor):
 
 
 def sets_back(apps, schema_editor):
-    apps.get_model("nhanxet", "CriteriaSet").objects.filter(pack__isnull=False).update(is_active=True)
+    """Backwards, is_active is back (True everywhere): the sets of the pack in force today are the
+    ones in force, one per use, as the restored constraint wants."""
+    import datetime
+
+    RegulationPack = apps.get_model("quydinh", "RegulationPack")
+    CriteriaSet = apps.get_model("nhanxet", "CriteriaSet")
+    today = datetime.date.today()
+    pack = RegulationPack.objects.filter(in_force_from__lte=today).order_by("-in_force_from").first()
+    CriteriaSet.objects.update(is_active=False)
+    if pack is not None:
+        CriteriaSet.objects.filter(pack=pack).update(is_active=True)
+    if schema_editor.connection.vendor == "postgresql":
+        # The updates leave deferred key checks pending; the table's next DDL would refuse them.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def work_to_pack(apps, schema_editor):
@@ -42,8 +55,9 @@ class Migration(migrations.Migration):
                 verbose_name="regulation pack",
             ),
         ),
-        migrations.RunPython(sets_to_pack, sets_back),
+        migrations.RunPython(sets_to_pack, migrations.RunPython.noop),
         migrations.RemoveConstraint(model_name="criteriaset", name="one_active_criteria_set_per_use"),
+        migrations.RunPython(migrations.RunPython.noop, sets_back),
         migrations.RemoveField(model_name="criteriaset", name="is_active"),
         migrations.AddConstraint(
             model_name="criteriaset",

@@ -369,8 +369,9 @@ def missing_answers(evaluation: Evaluation) -> list[str]:
 
 
 def _fill_seconds(form: Evaluation) -> int | None:
-    """From the form's first save to its last change before signing (None when the first is unknown)."""
-    if form.created_at is None or form.updated_at is None:
+    """From the form's first save to its last change before signing (None when the first is unknown).
+    A correction starts from the signed form it replaces, so its time says nothing about filling: None."""
+    if form.version > 1 or form.created_at is None or form.updated_at is None:
         return None
     return max(0, int((form.updated_at - form.created_at).total_seconds()))
 

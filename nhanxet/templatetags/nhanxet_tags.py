@@ -16,7 +16,7 @@ def member_year_end(member):
     forms = {}
     for form in (
         Evaluation.objects.filter(member=member, is_current=True, status=EvaluationStatus.FORWARDED)
-        .select_related("request", "document")
+        .select_related("request", "document", "criteria_set")
         .order_by("-year", "pk")
     ):
         forms.setdefault(form.year, []).append(form)

@@ -94,6 +94,17 @@ def test_drill_down_lists_members_and_refuses_unknown_figures(client, refreshed)
     response = _get(client, s["clerk_a"], reverse("baocao:members", args=[s["a"].pk, "covered"]), year=s["year"])
     assert all(can_open for _m, can_open in response.context["rows"])
     assert _get(client, s["board"], reverse("baocao:members", args=[s["province"].pk, "nonsense"])).status_code == 404
+    # Keys that look like a figure but are none: an unknown scheme or level, a band out of range or
+    # written in other digits, a category no pack has.
+    for key in (
+        "rating.qd999.good",
+        "rating.qd366.best",
+        "score.qd366.10",
+        "score.qd366.²",
+        "score.qd124.0",
+        "exempt.x",
+    ):
+        assert _get(client, s["board"], reverse("baocao:members", args=[s["province"].pk, key])).status_code == 404
 
 
 def test_dashboard_and_list_export_to_xlsx(client, refreshed):

@@ -239,3 +239,5 @@ def test_a_correction_keeps_the_remarks_and_is_checked_again(held):
     assert corrected.criterion_remarks == {"meetings": "Đi công tác"} and corrected.record_checks == []
     again = services.evaluations_sign(actor=held["secretary"], branch=held["res"], ids=[corrected.pk])[0]
     assert again.record_checks[0]["remark"] == "Đi công tác"
+    # The first form's time is measured; a correction starts from a signed form, so its time is not.
+    assert signed.fill_seconds is not None and again.fill_seconds is None

@@ -96,3 +96,25 @@ def test_drill_down_lists_the_members_behind_each_count(scene):
     assert figure("rating.qd366.best") is None and figure("rating.qd999.good") is None
     assert figure("score.qd124.8") is None and figure("score.qd366.10") is None  # QĐ 124 has no score
     assert figure("rating.qd366.good").label == "QĐ 366: Hoàn thành tốt nhiệm vụ"
+
+
+def test_figures_stored_before_schemes_and_packs_read_under_todays_keys():
+    """A year refreshed before ratings had schemes and exemption kinds were counted kept keys like
+    rating.good and no exempt_kind.*: read now, they are QĐ 124's levels and QĐ 213's kinds."""
+    stored = {
+        "covered": 10,
+        "rating.excellent": 2,
+        "rating.good": 5,
+        "rating_x.good.commend": 1,
+        "exempt.barracks": 2,
+        "exempt.full_time_study": 1,
+        "exempt.other": 1,
+    }
+    f = derive(stored, None)
+    assert (f["rating.qd124.excellent"], f["rating.qd124.good"], f["rating_x.qd124.good.commend"]) == (2, 5, 1)
+    assert f["rating.excellent"] == 0
+    # HD 33 §1: barracks and full-time study are introduced but exempt from meetings; "other" is not introduced.
+    assert (f["exempt_meetings"], f["not_introduced"], f["to_introduce"]) == (3, 1, 9)
+    # Figures written today pass through as they are.
+    today = {"covered": 4, "rating.qd366.good": 3, "exempt.barracks": 1, "exempt_kind.exempt_meetings": 1}
+    assert derive(today, None)["rating.qd366.good"] == 3 and derive(today, None)["exempt_meetings"] == 1

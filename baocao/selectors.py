@@ -279,18 +279,23 @@ def rating_blocks(f, year: int, columns) -> list[RatingBlock]:
     return blocks
 
 
+def _org_and_prefixes(user, org_pk: int, all_name: str):
+    """(organisation, the path prefixes it covers): 0 is all the user's organisations; one outside
+    the user's scope is a 404, like a missing one."""
+    if org_pk != 0:
+        org = organization_get(user, org_pk)
+        return org, [org.path]
+    paths = scope_paths(user)
+    prefixes = [""] if paths is None else paths
+    if not prefixes:
+        raise Http404
+    return AllOrganizations(name=all_name), prefixes
+
+
 def drill_members(user, org_pk: int, key: str, year: int):
     """(organisation, figure, members) behind one figure of an organisation in the user's scope;
     an unknown figure is a 404 like an organisation outside the scope."""
-    if org_pk == 0:
-        paths = scope_paths(user)
-        org = AllOrganizations(name="")
-        prefixes = [""] if paths is None else paths
-        if not prefixes:
-            raise Http404
-    else:
-        org = organization_get(user, org_pk)
-        prefixes = [org.path]
+    org, prefixes = _org_and_prefixes(user, org_pk, "")
     fig = figure(key)
     if fig is None:
         raise Http404
@@ -315,15 +320,7 @@ def flagged_branches(user, org_pk: int, code: str, year: int):
     flag = BY_CODE.get(code)
     if flag is None:
         raise Http404
-    if org_pk == 0:
-        paths = scope_paths(user)
-        org = AllOrganizations(name=str(_("All my organisations")))
-        prefixes = [""] if paths is None else paths
-        if not prefixes:
-            raise Http404
-    else:
-        org = organization_get(user, org_pk)
-        prefixes = [org.path]
+    org, prefixes = _org_and_prefixes(user, org_pk, str(_("All my organisations")))
     from django.db.models import Q
 
     in_scope = Q(pk__in=[])
